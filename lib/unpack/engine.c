@@ -1,0 +1,1262 @@
+/*
+ * unpack/engine.c: the recursive unpacker as an explicit work queue.
+ *
+ * How it works. The image becomes the first node of a queue. Worker threads (both cores)
+ * take nodes off the queue; processing a node is one pass over its bytes that feeds, chunk
+ * by chunk, the SHA-256, the byte histogram (entropy), the signature scanner (carving), the
+ * analysers' visitor and, when asked, the file written beneath the output directory. Then
+ * the node is opened: the signature hits are tried in offset order, each format's probe()
+ * checks the header, extract() streams members back through vouch_member_*(), and each
+ * member becomes a new node on the queue, one level deeper. Nesting therefore costs queue
+ * entries, never stack frames, and the depth is a counter on the node. The parts of a node
+ * that no format claimed are reported as padding or as unrecognised data with its entropy.
+ *
+ * Why this shape. Decompressing a container (one thread) and hashing/typing/writing its
+ * members (the other) overlap naturally, so both cores work even on a single squashfs; the
+ * analysers to come see each file's bytes once, as they stream, without re-reading a tree
+ * from disk; and a hostile image can only grow the queue, which the file-count, byte and
+ * time limits bound. Rejected: recursion (stack depth under attacker control), extracting to
+ * disk and walking the tree (twice the I/O, and unsafe names would become host paths).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/crypto.h"
+#include "unpack/engine.h"
+
+#define CHUNK (256u * 1024u)
+#define HEAD_MAX (16u * 1024u)
+#define MAX_THREADS 16u
+#define RATIO_FLOOR (1ULL << 20) /* a stream may always produce 1 MiB, whatever its ratio */
+
+typedef struct node {
+	struct node *next;
+	vouch_src src;
+	char *path;
+	char *disk; /* path beneath the output directory, NULL when not writing */
+	char *link;
+	const vouch_fmt *forced;
+	vouch_ftype ftype;
+	uint32_t mode, uid, gid;
+	int64_t mtime;
+	uint32_t depth;
+	bool has_mode, is_root, has_data;
+} node;
+
+typedef struct worker {
+	vouch_scan *s;
+	pthread_t th;
+	vouch_sha256 *sha;
+	vouch_magic_db *magic;
+	uint8_t *buf;
+} worker;
+
+struct vouch_scan {
+	vouch_scan_opts opts;
+	vouch_visitor vis;
+	bool has_vis;
+
+	pthread_mutex_t mu; /* queue */
+	pthread_cond_t cv;
+	pthread_cond_t dcv; /* signalled when the queue is finished */
+	node *qhead, *qtail;
+	unsigned busy;
+	bool done;
+
+	pthread_mutex_t rmu; /* report */
+	vouch_arena *arena;
+	vouch_file *files;
+	size_t nfiles, capfiles;
+	vouch_region *regions;
+	size_t nregions, capregions;
+	vouch_event *events;
+	size_t nevents, capevents;
+	vouch_report report;
+
+	atomic_uint_fast64_t out_bytes, done_bytes, nfiles_seen, spool_mem;
+	atomic_bool stop, limit_hit, truncated, unsafe, time_reported;
+	double t0, deadline;
+	uint64_t root_size;
+	vouch_sink *sink;
+	const char *tmpdir;
+	vouch_errinfo err;
+	bool ran;
+};
+
+struct vouch_job {
+	vouch_scan *s;
+	worker *w;
+	node *parent;
+	vouch_src src;
+	const vouch_fmt *fmt;
+	uint64_t base; /* offset of src within the parent node */
+	char *prefix, *prefix_disk;
+	uint32_t depth;
+	vouch_arena *arena;
+	uint64_t consumed, out_bytes;
+	bool consumed_set, abs_reported;
+};
+
+struct vouch_member {
+	vouch_job *j;
+	char *path, *disk, *link;
+	vouch_meta meta;
+	vouch_spool sp;
+};
+
+/* ---- small helpers ----------------------------------------------------------------- */
+
+const char *
+vouch_ftype_str(vouch_ftype t)
+{
+	static const char *const names[] = {"file", "dir", "symlink", "hardlink",
+					    "chardev", "blockdev", "fifo", "socket"};
+	return (unsigned)t < VOUCH_ARRAY_LEN(names) ? names[t] : "unknown";
+}
+
+const char *
+vouch_region_kind_str(vouch_region_kind k)
+{
+	static const char *const names[] = {"opened", "identified", "padding", "unrecognised"};
+	return (unsigned)k < VOUCH_ARRAY_LEN(names) ? names[k] : "unknown";
+}
+
+static char *
+xasprintf(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+
+static char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0) {
+		p = NULL;
+	}
+	va_end(ap);
+	return p;
+}
+
+static void
+node_free(node *n)
+{
+	if (n == NULL) {
+		return;
+	}
+	vouch_blob_unref(n->src.blob);
+	free(n->path);
+	free(n->disk);
+	free(n->link);
+	free(n);
+}
+
+static void
+queue_push(vouch_scan *s, node *n)
+{
+	pthread_mutex_lock(&s->mu);
+	n->next = NULL;
+	if (s->qtail != NULL) {
+		s->qtail->next = n;
+	} else {
+		s->qhead = n;
+	}
+	s->qtail = n;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- report ------------------------------------------------------------------------ */
+
+static bool
+grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap) {
+		return true;
+	}
+	size_t ncap = *cap ? *cap * 2 : 256;
+	void *p = realloc(*arr, ncap * elem);
+	if (p == NULL) {
+		return false;
+	}
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
+static const char *
+adup(vouch_scan *s, const char *p)
+{
+	return p ? vouch_arena_strndup(s->arena, p, strlen(p)) : NULL;
+}
+
+static void
+scan_event(vouch_scan *s, const char *nodepath, const char *format, uint64_t off, int code,
+	   const char *msg)
+{
+	if (code == VOUCH_E_LIMIT) {
+		atomic_store(&s->limit_hit, true);
+	} else if (code == VOUCH_E_UNSAFE) {
+		atomic_store(&s->unsafe, true);
+	} else {
+		atomic_store(&s->truncated, true);
+	}
+	pthread_mutex_lock(&s->rmu);
+	if (grow((void **)&s->events, &s->capevents, s->nevents, sizeof(vouch_event))) {
+		vouch_event *e = &s->events[s->nevents];
+		e->node = adup(s, nodepath);
+		e->format = adup(s, format);
+		e->offset = off;
+		e->code = code;
+		e->message = adup(s, msg);
+		if (e->node != NULL && e->message != NULL) {
+			s->nevents++;
+		}
+	}
+	pthread_mutex_unlock(&s->rmu);
+	if (s->opts.log != NULL) {
+		char line[512];
+		snprintf(line, sizeof(line), "%s @0x%llx: %s", format ? format : "-",
+			 (unsigned long long)off, msg);
+		s->opts.log(s->opts.log_ud, 1, line);
+	}
+}
+
+static void
+scan_region(vouch_scan *s, const char *nodepath, uint64_t off, uint64_t len, vouch_region_kind k,
+	    const char *format, double entropy)
+{
+	pthread_mutex_lock(&s->rmu);
+	if (grow((void **)&s->regions, &s->capregions, s->nregions, sizeof(vouch_region))) {
+		vouch_region *r = &s->regions[s->nregions];
+		r->node = adup(s, nodepath);
+		r->format = adup(s, format);
+		r->offset = off;
+		r->length = len;
+		r->kind = k;
+		r->entropy = entropy;
+		if (r->node != NULL) {
+			s->nregions++;
+		}
+	}
+	pthread_mutex_unlock(&s->rmu);
+}
+
+static void
+scan_file(vouch_scan *s, const vouch_file *f)
+{
+	pthread_mutex_lock(&s->rmu);
+	if (grow((void **)&s->files, &s->capfiles, s->nfiles, sizeof(vouch_file))) {
+		vouch_file *d = &s->files[s->nfiles];
+		*d = *f;
+		d->path = adup(s, f->path);
+		d->link = adup(s, f->link);
+		d->type = adup(s, f->type);
+		d->container = adup(s, f->container);
+		if (d->path != NULL) {
+			s->nfiles++;
+		}
+	}
+	pthread_mutex_unlock(&s->rmu);
+}
+
+static int
+limit_event(vouch_scan *s, const char *nodepath, uint64_t off, const char *what)
+{
+	scan_event(s, nodepath, NULL, off, VOUCH_E_LIMIT, what);
+	return VOUCH_E_LIMIT;
+}
+
+/* ---- the job API, for format handlers ---------------------------------------------- */
+
+void
+vouch_job_error(vouch_job *j, int code, uint64_t offset, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	scan_event(j->s, j->parent->path, j->fmt->name, j->base + offset, code, msg);
+}
+
+void
+vouch_job_region(vouch_job *j, uint64_t off, uint64_t len, vouch_region_kind kind,
+		 const char *format)
+{
+	scan_region(j->s, j->parent->path, j->base + off, len, kind, format, -1.0);
+}
+
+void
+vouch_job_set_consumed(vouch_job *j, uint64_t n)
+{
+	j->consumed = VOUCH_MIN(n, j->src.len);
+	j->consumed_set = true;
+}
+
+const vouch_limits *
+vouch_job_limits(const vouch_job *j)
+{
+	return &j->s->opts.limits;
+}
+
+vouch_arena *
+vouch_job_arena(vouch_job *j)
+{
+	return j->arena;
+}
+
+int
+vouch_job_check(vouch_job *j)
+{
+	vouch_scan *s = j->s;
+
+	if (atomic_load(&s->stop)) {
+		return VOUCH_E_LIMIT;
+	}
+	if (vouch_now() > s->deadline) {
+		atomic_store(&s->stop, true);
+		if (!atomic_exchange(&s->time_reported, true)) {
+			limit_event(s, j->parent->path, j->base, "time limit (max_seconds) reached");
+		}
+		return VOUCH_E_LIMIT;
+	}
+	return VOUCH_OK;
+}
+
+/*
+ * Turn a container's member name into a relative path of safe components: empty and "."
+ * components go, a leading '/' goes (recorded once per container), ".." or a NUL byte
+ * rejects the member (VOUCH_E_UNSAFE, recorded). *out is malloc'd; "" for the root itself.
+ */
+static int
+sanitize(vouch_job *j, const char *name, size_t len, char **out)
+{
+	char *o = malloc(len + 1);
+	size_t k = 0;
+
+	if (o == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	if (len > 0 && name[0] == '/' && !j->abs_reported) {
+		j->abs_reported = true;
+		vouch_job_error(j, VOUCH_E_UNSAFE, 0,
+				"absolute member names made relative to the container");
+	}
+	for (size_t i = 0; i < len;) {
+		size_t e = i;
+		while (e < len && name[e] != '/') {
+			e++;
+		}
+		size_t cl = e - i;
+		if (cl == 0 || (cl == 1 && name[i] == '.')) {
+			i = e + 1;
+			continue;
+		}
+		if ((cl == 2 && name[i] == '.' && name[i + 1] == '.') ||
+		    memchr(name + i, '\0', cl) != NULL) {
+			char esc[256];
+			vouch_escape(esc, sizeof(esc), name, len);
+			vouch_job_error(j, VOUCH_E_UNSAFE, 0,
+					"member name '%s' has a '..' or NUL component: not extracted",
+					esc);
+			free(o);
+			return VOUCH_E_UNSAFE;
+		}
+		if (k > 0) {
+			o[k++] = '/';
+		}
+		memcpy(o + k, name + i, cl);
+		k += cl;
+		i = e + 1;
+	}
+	o[k] = '\0';
+	*out = o;
+	return VOUCH_OK;
+}
+
+static int
+count_file(vouch_job *j)
+{
+	uint64_t n = atomic_fetch_add(&j->s->nfiles_seen, 1) + 1;
+
+	if (n > j->s->opts.limits.max_files) {
+		atomic_store(&j->s->stop, true);
+		if (n == j->s->opts.limits.max_files + 1) {
+			limit_event(j->s, j->parent->path, j->base, "file count limit (max_files) reached");
+		}
+		return VOUCH_E_LIMIT;
+	}
+	return vouch_job_check(j);
+}
+
+/* Build "<prefix>/<rel>" for the inventory and "<prefix_disk>/<rel>" for the disk. */
+static int
+member_paths(vouch_job *j, const char *rel, char **path, char **disk)
+{
+	*path = rel[0] ? xasprintf("%s/%s", j->prefix, rel) : xasprintf("%s", j->prefix);
+	*disk = NULL;
+	if (*path == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	if (strlen(*path) > j->s->opts.limits.max_path) {
+		free(*path);
+		*path = NULL;
+		return limit_event(j->s, j->parent->path, j->base, "path length limit (max_path)");
+	}
+	if (j->prefix_disk != NULL) {
+		*disk = rel[0] ? xasprintf("%s/%s", j->prefix_disk, rel)
+			       : xasprintf("%s", j->prefix_disk);
+		if (*disk == NULL) {
+			free(*path);
+			*path = NULL;
+			return VOUCH_E_NOMEM;
+		}
+	}
+	return VOUCH_OK;
+}
+
+int
+vouch_member_begin(vouch_job *j, const char *name, size_t name_len, const vouch_meta *meta,
+		   vouch_member **out)
+{
+	vouch_member *m;
+	char *rel = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = count_file(j)) != VOUCH_OK) {
+		return rc;
+	}
+	if ((rc = sanitize(j, name, name_len, &rel)) != VOUCH_OK) {
+		return rc == VOUCH_E_UNSAFE ? VOUCH_OK /* skipped, recorded */ : rc;
+	}
+	if (rel[0] == '\0') {
+		free(rel);
+		rel = strdup("unnamed");
+		if (rel == NULL) {
+			return VOUCH_E_NOMEM;
+		}
+	}
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		free(rel);
+		return VOUCH_E_NOMEM;
+	}
+	m->j = j;
+	rc = member_paths(j, rel, &m->path, &m->disk);
+	free(rel);
+	if (rc != VOUCH_OK) {
+		free(m);
+		return rc;
+	}
+	m->meta = *meta;
+	m->meta.ftype = VOUCH_FT_REG;
+	m->meta.link = NULL;
+	vouch_spool_init(&m->sp, &j->s->spool_mem, j->s->opts.limits.max_memory_spool,
+			 j->s->tmpdir);
+	*out = m;
+	return VOUCH_OK;
+}
+
+static void
+member_free(vouch_member *m)
+{
+	if (m == NULL) {
+		return;
+	}
+	vouch_spool_discard(&m->sp);
+	free(m->path);
+	free(m->disk);
+	free(m->link);
+	free(m);
+}
+
+int
+vouch_member_write(vouch_member *m, const void *p, size_t n)
+{
+	vouch_job *j;
+	vouch_scan *s;
+	const vouch_limits *l;
+	uint64_t total, ratio_cap;
+
+	if (m == NULL) {
+		return VOUCH_OK; /* a member skipped as unsafe: its bytes are dropped */
+	}
+	j = m->j;
+	s = j->s;
+	l = &s->opts.limits;
+	if (m->sp.len + n > l->max_member_bytes) {
+		return limit_event(s, m->path, 0, "member size limit (max_member_bytes) reached");
+	}
+	total = atomic_fetch_add(&s->out_bytes, n) + n;
+	if (total > l->max_output_bytes) {
+		atomic_store(&s->stop, true);
+		return limit_event(s, j->parent->path, j->base,
+				   "total output limit (max_output_bytes) reached");
+	}
+	j->out_bytes += n;
+	if (!vouch_mul_u64(j->src.len, l->max_ratio, &ratio_cap)) {
+		ratio_cap = UINT64_MAX;
+	}
+	if (j->out_bytes > VOUCH_MAX(ratio_cap, RATIO_FLOOR)) {
+		return limit_event(s, j->parent->path, j->base,
+				   "expansion ratio limit (max_ratio) reached: a decompression bomb?");
+	}
+	if ((j->out_bytes & 0xFFFFF) < n && vouch_job_check(j) != VOUCH_OK) {
+		return VOUCH_E_LIMIT;
+	}
+	return vouch_spool_write(&m->sp, p, n) == VOUCH_OK
+		       ? VOUCH_OK
+		       : limit_event(s, m->path, 0, "cannot spool member data (temporary space?)");
+}
+
+static int
+member_queue(vouch_member *m)
+{
+	vouch_job *j = m->j;
+	node *n = calloc(1, sizeof(*n));
+	vouch_blob *b = NULL;
+	int rc;
+
+	if (n == NULL) {
+		member_free(m);
+		return VOUCH_E_NOMEM;
+	}
+	rc = vouch_spool_finish(&m->sp, &b);
+	if (rc != VOUCH_OK) {
+		free(n);
+		member_free(m);
+		return rc;
+	}
+	n->src.blob = b;
+	n->src.off = 0;
+	n->src.len = vouch_blob_size(b);
+	n->path = m->path;
+	n->disk = m->disk;
+	m->path = m->disk = NULL;
+	n->ftype = VOUCH_FT_REG;
+	n->mode = m->meta.mode;
+	n->uid = m->meta.uid;
+	n->gid = m->meta.gid;
+	n->mtime = m->meta.mtime;
+	n->has_mode = m->meta.has_mode;
+	n->depth = j->depth;
+	n->has_data = true;
+	member_free(m);
+	queue_push(j->s, n);
+	return VOUCH_OK;
+}
+
+int
+vouch_member_end(vouch_member *m)
+{
+	return m ? member_queue(m) : VOUCH_OK;
+}
+
+int
+vouch_member_abort(vouch_member *m, int code, uint64_t offset, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (m == NULL) {
+		return VOUCH_OK;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	scan_event(m->j->s, m->path, m->j->fmt->name, offset, code, msg);
+	return member_queue(m);
+}
+
+int
+vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_meta *meta)
+{
+	char *rel = NULL, *path = NULL, *disk = NULL;
+	vouch_file f;
+	int rc;
+
+	if ((rc = count_file(j)) != VOUCH_OK) {
+		return rc;
+	}
+	if ((rc = sanitize(j, name, name_len, &rel)) != VOUCH_OK) {
+		return rc == VOUCH_E_UNSAFE ? VOUCH_OK : rc;
+	}
+	if (rel[0] == '\0' && meta->ftype == VOUCH_FT_DIR) {
+		free(rel); /* the container's root directory itself */
+		return VOUCH_OK;
+	}
+	rc = member_paths(j, rel[0] ? rel : "unnamed", &path, &disk);
+	if (rc != VOUCH_OK) {
+		free(rel);
+		return rc;
+	}
+	memset(&f, 0, sizeof(f));
+	f.path = path;
+	f.ftype = meta->ftype;
+	f.mode = meta->mode;
+	f.uid = meta->uid;
+	f.gid = meta->gid;
+	f.mtime = meta->mtime;
+	f.has_mode = meta->has_mode;
+	f.depth = j->depth;
+	f.entropy = -1.0;
+	char *link = NULL;
+	if (meta->link != NULL) {
+		link = vouch_arena_strndup(j->arena, meta->link, meta->link_len);
+		f.link = link;
+	}
+	if (j->s->has_vis && j->s->vis.file_begin != NULL) {
+		void *st = NULL;
+		if (j->s->vis.file_begin(j->s->vis.ud, &f, &st) == VOUCH_OK && j->s->vis.file_end) {
+			j->s->vis.file_end(j->s->vis.ud, st, &f);
+		}
+	}
+	scan_file(j->s, &f);
+	if (disk != NULL && j->s->sink != NULL) {
+		if (meta->ftype == VOUCH_FT_DIR) {
+			if (vouch_sink_mkdir(j->s->sink, disk) != VOUCH_OK) {
+				vouch_job_error(j, VOUCH_E_UNSAFE, 0,
+						"could not create directory for %s", "a member");
+			}
+		} else if (meta->ftype == VOUCH_FT_SYMLINK && link != NULL) {
+			rc = vouch_sink_symlink(j->s->sink, j->prefix_disk, disk, link);
+			if (rc == VOUCH_E_UNSAFE) {
+				char esc[256], lesc[256];
+				vouch_escape(esc, sizeof(esc), rel, strlen(rel));
+				vouch_escape(lesc, sizeof(lesc), link, strlen(link));
+				vouch_job_error(j, VOUCH_E_UNSAFE, 0,
+						"symlink '%s' -> '%s' points outside its container: "
+						"not created on disk",
+						esc, lesc);
+			}
+		}
+		/* devices, FIFOs, sockets and hard links are recorded, never created */
+	}
+	free(rel);
+	free(path);
+	free(disk);
+	return VOUCH_OK;
+}
+
+int
+vouch_job_subregion(vouch_job *j, const char *name, uint64_t off, uint64_t len,
+		    const vouch_fmt *fmt)
+{
+	char *rel = NULL;
+	node *n;
+	int rc;
+
+	if ((rc = count_file(j)) != VOUCH_OK) {
+		return rc;
+	}
+	if ((rc = sanitize(j, name, strlen(name), &rel)) != VOUCH_OK) {
+		return rc == VOUCH_E_UNSAFE ? VOUCH_OK : rc;
+	}
+	n = calloc(1, sizeof(*n));
+	if (n == NULL) {
+		free(rel);
+		return VOUCH_E_NOMEM;
+	}
+	if (vouch_src_slice(&j->src, off, len, &n->src) != VOUCH_OK) {
+		free(rel);
+		free(n);
+		vouch_job_error(j, VOUCH_E_MALFORMED, off, "sub-region of %llu bytes runs past the end",
+				(unsigned long long)len);
+		return VOUCH_OK;
+	}
+	rc = member_paths(j, rel[0] ? rel : "unnamed", &n->path, &n->disk);
+	free(rel);
+	if (rc != VOUCH_OK) {
+		free(n);
+		return rc;
+	}
+	vouch_blob_ref(n->src.blob);
+	n->forced = fmt;
+	n->ftype = VOUCH_FT_REG;
+	n->depth = j->depth;
+	n->has_data = true;
+	queue_push(j->s, n);
+	return VOUCH_OK;
+}
+
+/* ---- opening a node ---------------------------------------------------------------- */
+
+typedef struct claim {
+	uint64_t off, len;
+	const char *fmt;
+	vouch_region_kind kind;
+} claim;
+
+/* Run one format over [off, end) of node n. Returns VOUCH_OK when the format accepted it,
+ * with *consumed = bytes it occupied. A probe that fails returns its error silently. */
+static int
+try_format(worker *w, node *n, const vouch_fmt *fmt, uint64_t off, bool forced,
+	   uint64_t *consumed)
+{
+	vouch_scan *s = w->s;
+	vouch_job j;
+	uint64_t len = VOUCH_LEN_UNKNOWN;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.s = s;
+	j.w = w;
+	j.parent = n;
+	j.fmt = fmt;
+	j.base = off;
+	j.depth = n->depth + 1;
+	if (vouch_src_slice(&n->src, off, n->src.len - off, &j.src) != VOUCH_OK) {
+		return VOUCH_E_INTERNAL;
+	}
+	rc = vouch_arena_new(&j.arena, 256ULL << 20);
+	if (rc != VOUCH_OK) {
+		return rc;
+	}
+	rc = fmt->probe ? fmt->probe(&j, &j.src, &len) : VOUCH_OK;
+	if (rc != VOUCH_OK) {
+		if (forced) {
+			vouch_job_error(&j, rc, 0, "not a valid %s: %s", fmt->name, vouch_err_str(rc));
+		}
+		goto out;
+	}
+	if (len != VOUCH_LEN_UNKNOWN && len <= j.src.len) {
+		j.src.len = len;
+	}
+	if (fmt->leaf || fmt->extract == NULL) {
+		*consumed = len != VOUCH_LEN_UNKNOWN ? j.src.len : n->src.len - off;
+		goto out;
+	}
+	if (n->depth + 1 > s->opts.limits.max_depth) {
+		limit_event(s, n->path, off, "nesting depth limit (max_depth) reached: not opened");
+		*consumed = j.src.len;
+		rc = VOUCH_OK;
+		goto out;
+	}
+	j.prefix = off ? xasprintf("%s/%s@0x%llx", n->path, fmt->name, (unsigned long long)off)
+		       : xasprintf("%s/%s", n->path, fmt->name);
+	if (n->disk != NULL) {
+		j.prefix_disk = off ? xasprintf("%s.extracted/%s@0x%llx", n->disk, fmt->name,
+						(unsigned long long)off)
+				    : xasprintf("%s.extracted/%s", n->disk, fmt->name);
+	}
+	if (j.prefix == NULL || (n->disk != NULL && j.prefix_disk == NULL)) {
+		rc = VOUCH_E_NOMEM;
+		goto out;
+	}
+	rc = fmt->extract(&j, &j.src);
+	if (rc != VOUCH_OK && rc != VOUCH_E_LIMIT) {
+		vouch_job_error(&j, rc, j.consumed_set ? j.consumed : 0, "%s: %s", fmt->name,
+				vouch_err_str(rc));
+	}
+	*consumed = j.consumed_set ? j.consumed : j.src.len;
+	if (*consumed == 0) {
+		*consumed = 1;
+	}
+	rc = VOUCH_OK; /* accepted, even if extraction stopped part-way (recorded) */
+out:
+	free(j.prefix);
+	free(j.prefix_disk);
+	vouch_arena_free(j.arena);
+	return rc;
+}
+
+static double
+range_entropy(worker *w, node *n, uint64_t off, uint64_t len, bool *padding)
+{
+	uint64_t hist[256] = {0};
+	uint64_t done = 0;
+
+	while (done < len) {
+		size_t got = 0;
+		size_t want = (size_t)VOUCH_MIN((uint64_t)CHUNK, len - done);
+		if (vouch_src_read_some(&n->src, off + done, w->buf, want, &got) != VOUCH_OK ||
+		    got == 0) {
+			break;
+		}
+		for (size_t i = 0; i < got; i++) {
+			hist[w->buf[i]]++;
+		}
+		done += got;
+	}
+	*padding = done > 0 && (hist[0] == done || hist[0xFF] == done);
+	return vouch_entropy(hist, done);
+}
+
+static void
+open_node(worker *w, node *n, vouch_carver *cv, const char **container, bool blob_like)
+{
+	vouch_scan *s = w->s;
+	claim *claims = NULL;
+	size_t nclaims = 0, capclaims = 0;
+	uint64_t end = 0, consumed;
+
+	if (n->forced != NULL) {
+		if (try_format(w, n, n->forced, 0, true, &consumed) == VOUCH_OK) {
+			if (grow((void **)&claims, &capclaims, nclaims, sizeof(*claims))) {
+				claims[nclaims++] = (claim){0, consumed, n->forced->name,
+							    n->forced->leaf ? VOUCH_REGION_IDENTIFIED
+									    : VOUCH_REGION_OPENED};
+			}
+			end = consumed;
+		}
+	}
+	vouch_carver_sort(cv);
+	for (size_t i = 0; i < cv->nhits && !atomic_load(&s->stop); i++) {
+		const vouch_hit *h = &cv->hits[i];
+		if (h->start < end || h->start >= n->src.len) {
+			continue;
+		}
+		if (h->fmt->whole_only && h->start != 0) {
+			continue;
+		}
+		if (try_format(w, n, h->fmt, h->start, false, &consumed) != VOUCH_OK) {
+			continue;
+		}
+		if (grow((void **)&claims, &capclaims, nclaims, sizeof(*claims))) {
+			claims[nclaims++] = (claim){h->start, consumed, h->fmt->name,
+						    h->fmt->leaf ? VOUCH_REGION_IDENTIFIED
+								 : VOUCH_REGION_OPENED};
+		}
+		end = h->start + consumed;
+	}
+	if (cv->overflow) {
+		limit_event(s, n->path, cv->pos,
+			    "carving candidate limit (max_carve_candidates) reached");
+	}
+	if (nclaims > 0 && claims[0].off == 0 && claims[0].kind == VOUCH_REGION_OPENED) {
+		*container = claims[0].fmt;
+	}
+	/* account for every byte: claims, and the gaps between them */
+	if (nclaims > 0 || blob_like) {
+		uint64_t pos = 0;
+		for (size_t i = 0; i <= nclaims; i++) {
+			uint64_t gend = i < nclaims ? claims[i].off : n->src.len;
+			if (gend > pos) {
+				bool pad = false;
+				double e = range_entropy(w, n, pos, gend - pos, &pad);
+				scan_region(s, n->path, pos, gend - pos,
+					    pad ? VOUCH_REGION_PADDING : VOUCH_REGION_UNKNOWN, NULL, e);
+			}
+			if (i < nclaims) {
+				scan_region(s, n->path, claims[i].off, claims[i].len, claims[i].kind,
+					    claims[i].fmt, -1.0);
+				pos = claims[i].off + claims[i].len;
+			}
+		}
+	}
+	free(claims);
+}
+
+/* ---- processing a node ------------------------------------------------------------- */
+
+static void
+process_node(worker *w, node *n)
+{
+	vouch_scan *s = w->s;
+	vouch_file f;
+	vouch_carver cv;
+	uint64_t hist[256] = {0};
+	uint8_t head[HEAD_MAX];
+	size_t headlen = 0;
+	void *vst = NULL;
+	int fd = -1;
+	const char *container = NULL;
+	bool vis = s->has_vis;
+
+	memset(&f, 0, sizeof(f));
+	f.path = n->path;
+	f.link = n->link;
+	f.ftype = n->ftype;
+	f.size = n->src.len;
+	f.mode = n->mode;
+	f.uid = n->uid;
+	f.gid = n->gid;
+	f.mtime = n->mtime;
+	f.has_mode = n->has_mode;
+	f.depth = n->depth;
+	f.entropy = -1.0;
+	vouch_carver_init(&cv, (size_t)s->opts.limits.max_carve_candidates);
+
+	if (vis && s->vis.file_begin != NULL &&
+	    s->vis.file_begin(s->vis.ud, &f, &vst) != VOUCH_OK) {
+		vis = false;
+	}
+	if (s->sink != NULL && n->disk != NULL && !n->is_root) {
+		char note[256] = "";
+		fd = vouch_sink_create(s->sink, n->disk, n->has_mode ? n->mode : 0644, note,
+				       sizeof(note));
+		if (fd < 0) {
+			scan_event(s, n->path, NULL, 0, VOUCH_E_UNSAFE,
+				   note[0] ? note : "could not create the file on disk");
+		} else if (note[0]) {
+			scan_event(s, n->path, NULL, 0, VOUCH_E_UNSAFE, note);
+		}
+	}
+	uint64_t off = 0;
+	bool ioerr = false;
+	while (off < n->src.len) {
+		size_t got = 0;
+		if (vouch_src_read_some(&n->src, off, w->buf, CHUNK, &got) != VOUCH_OK || got == 0) {
+			ioerr = true;
+			break;
+		}
+		vouch_sha256_update(w->sha, w->buf, got);
+		for (size_t i = 0; i < got; i++) {
+			hist[w->buf[i]]++;
+		}
+		vouch_carver_feed(&cv, w->buf, got);
+		if (headlen < HEAD_MAX) {
+			size_t c = VOUCH_MIN(got, (size_t)(HEAD_MAX - headlen));
+			memcpy(head + headlen, w->buf, c);
+			headlen += c;
+		}
+		if (vis && s->vis.file_data != NULL) {
+			s->vis.file_data(s->vis.ud, vst, w->buf, got, off);
+		}
+		if (fd >= 0) {
+			size_t done = 0;
+			while (done < got) {
+				ssize_t wr = write(fd, w->buf + done, got - done);
+				if (wr < 0 && errno == EINTR) {
+					continue;
+				}
+				if (wr <= 0) {
+					scan_event(s, n->path, NULL, off, VOUCH_E_IO,
+						   "write to the output directory failed");
+					close(fd);
+					fd = -1;
+					break;
+				}
+				done += (size_t)wr;
+			}
+		}
+		off += got;
+		atomic_fetch_add(&s->done_bytes, got);
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (ioerr) {
+		scan_event(s, n->path, NULL, off, VOUCH_E_IO, "read failed");
+	}
+	f.has_sha256 = vouch_sha256_final(w->sha, f.sha256) == VOUCH_OK;
+	f.entropy = vouch_entropy(hist, off);
+	f.has_elf = vouch_elf_ident(head, headlen, &f.elf);
+	if (!s->opts.no_magic && w->magic != NULL) {
+		f.type = vouch_magic_db_describe(w->magic, head, headlen);
+	}
+	bool blob_like = n->is_root || f.type == NULL || strcmp(f.type, "data") == 0;
+	if (!atomic_load(&s->stop)) {
+		open_node(w, n, &cv, &container, blob_like);
+	}
+	f.container = container;
+	if (vis && s->vis.file_end != NULL) {
+		s->vis.file_end(s->vis.ud, vst, &f);
+	}
+	scan_file(s, &f);
+	vouch_carver_fini(&cv);
+}
+
+static void *
+worker_main(void *arg)
+{
+	worker *w = arg;
+	vouch_scan *s = w->s;
+
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (s->qhead == NULL && s->busy > 0) {
+			pthread_cond_wait(&s->cv, &s->mu);
+		}
+		node *n = s->qhead;
+		if (n == NULL) {
+			s->done = true;
+			pthread_cond_broadcast(&s->cv);
+			pthread_cond_signal(&s->dcv);
+			pthread_mutex_unlock(&s->mu);
+			return NULL;
+		}
+		s->qhead = n->next;
+		if (s->qhead == NULL) {
+			s->qtail = NULL;
+		}
+		s->busy++;
+		pthread_mutex_unlock(&s->mu);
+
+		if (!atomic_load(&s->stop)) {
+			process_node(w, n);
+		}
+		node_free(n);
+
+		pthread_mutex_lock(&s->mu);
+		s->busy--;
+		if (s->busy == 0 && s->qhead == NULL) {
+			pthread_cond_broadcast(&s->cv);
+		}
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
+/* ---- public API -------------------------------------------------------------------- */
+
+void
+vouch_scan_opts_default(vouch_scan_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	vouch_limits_default(&o->limits);
+}
+
+int
+vouch_scan_new(vouch_scan **out, const vouch_scan_opts *opts)
+{
+	vouch_scan *s;
+
+	if (out == NULL || opts == NULL) {
+		return VOUCH_E_USAGE;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	s->opts = *opts;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	pthread_cond_init(&s->dcv, NULL);
+	pthread_mutex_init(&s->rmu, NULL);
+	if (vouch_arena_new(&s->arena, 8ULL << 30) != VOUCH_OK) {
+		vouch_scan_free(s);
+		return VOUCH_E_NOMEM;
+	}
+	s->tmpdir = getenv("TMPDIR");
+	if (s->tmpdir == NULL || s->tmpdir[0] == '\0') {
+		s->tmpdir = "/tmp";
+	}
+	*out = s;
+	return VOUCH_OK;
+}
+
+void
+vouch_scan_free(vouch_scan *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	while (s->qhead != NULL) {
+		node *n = s->qhead;
+		s->qhead = n->next;
+		node_free(n);
+	}
+	vouch_sink_close(s->sink);
+	free(s->files);
+	free(s->regions);
+	free(s->events);
+	vouch_arena_free(s->arena);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->dcv);
+	pthread_mutex_destroy(&s->rmu);
+	free(s);
+}
+
+void
+vouch_scan_set_visitor(vouch_scan *s, const vouch_visitor *v)
+{
+	s->vis = *v;
+	s->has_vis = true;
+}
+
+const char *
+vouch_scan_errmsg(const vouch_scan *s)
+{
+	return s->err.msg;
+}
+
+static int
+cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const vouch_file *)a)->path, ((const vouch_file *)b)->path);
+}
+
+static int
+cmp_region(const void *a, const void *b)
+{
+	const vouch_region *x = a, *y = b;
+	int c = strcmp(x->node, y->node);
+	return c ? c : (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+static int
+cmp_event(const void *a, const void *b)
+{
+	const vouch_event *x = a, *y = b;
+	int c = strcmp(x->node, y->node);
+	if (c == 0) {
+		c = (x->offset > y->offset) - (x->offset < y->offset);
+	}
+	return c ? c : strcmp(x->message, y->message);
+}
+
+static char *
+root_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	char *o;
+
+	b = b ? b + 1 : path;
+	if (*b == '\0' || strcmp(b, ".") == 0 || strcmp(b, "..") == 0) {
+		b = "image";
+	}
+	o = strdup(b);
+	return o;
+}
+
+int
+vouch_scan_run(vouch_scan *s, const char *path)
+{
+	worker ws[MAX_THREADS];
+	unsigned nth = s->opts.threads;
+	struct stat st;
+	node *root = NULL;
+	vouch_blob *b = NULL;
+	int fd, rc = VOUCH_OK;
+
+	if (s->ran) {
+		return vouch_errf(&s->err, VOUCH_E_USAGE, 0, "a scan runs once");
+	}
+	s->ran = true;
+	s->t0 = vouch_now();
+	s->deadline = s->t0 + (double)s->opts.limits.max_seconds;
+	if (nth == 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		nth = c > 0 ? (unsigned)c : 1;
+	}
+	nth = VOUCH_MIN(nth, MAX_THREADS);
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return vouch_errf(&s->err, errno == ENOENT ? VOUCH_E_NOTFOUND : VOUCH_E_IO, 0,
+				  "cannot open %s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return vouch_errf(&s->err, VOUCH_E_USAGE, 0, "%s is not a regular file", path);
+	}
+	if (s->opts.extract_dir != NULL &&
+	    (rc = vouch_sink_open(&s->sink, s->opts.extract_dir, &s->err)) != VOUCH_OK) {
+		close(fd);
+		return rc;
+	}
+	root = calloc(1, sizeof(*root));
+	if (root == NULL || vouch_blob_from_fd(fd, (uint64_t)st.st_size, &b) != VOUCH_OK) {
+		close(fd);
+		free(root);
+		return vouch_errf(&s->err, VOUCH_E_NOMEM, 0, "out of memory");
+	}
+	root->src = (vouch_src){b, 0, (uint64_t)st.st_size};
+	root->path = root_name(path);
+	root->disk = s->sink ? strdup(root->path) : NULL;
+	root->ftype = VOUCH_FT_REG;
+	root->mode = st.st_mode & 07777;
+	root->has_mode = true;
+	root->uid = st.st_uid;
+	root->gid = st.st_gid;
+	root->mtime = st.st_mtime;
+	root->is_root = true;
+	root->has_data = true;
+	s->root_size = (uint64_t)st.st_size;
+	if (root->path == NULL || (s->sink && root->disk == NULL)) {
+		node_free(root);
+		return vouch_errf(&s->err, VOUCH_E_NOMEM, 0, "out of memory");
+	}
+	queue_push(s, root);
+
+	unsigned started = 0;
+	for (unsigned i = 0; i < nth; i++) {
+		memset(&ws[i], 0, sizeof(ws[i]));
+		ws[i].s = s;
+		ws[i].buf = malloc(CHUNK);
+		if (ws[i].buf == NULL || vouch_sha256_new(&ws[i].sha) != VOUCH_OK) {
+			rc = VOUCH_E_NOMEM;
+			break;
+		}
+		if (!s->opts.no_magic && vouch_magic_db_new(&ws[i].magic) != VOUCH_OK) {
+			ws[i].magic = NULL; /* typing degrades to none; hashes still flow */
+		}
+		if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) {
+			rc = VOUCH_E_NOMEM;
+			break;
+		}
+		started++;
+	}
+	if (started == 0) {
+		/* nothing can run: drain the queue here */
+		atomic_store(&s->stop, true);
+	}
+	pthread_mutex_lock(&s->mu);
+	while (!s->done && started > 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&s->dcv, &s->mu, &ts);
+		if (s->opts.progress != NULL && !s->done) {
+			pthread_mutex_unlock(&s->mu);
+			s->opts.progress(s->opts.progress_ud, atomic_load(&s->done_bytes),
+					 s->root_size, atomic_load(&s->nfiles_seen));
+			pthread_mutex_lock(&s->mu);
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	for (unsigned i = 0; i < nth; i++) {
+		if (i < started) {
+			pthread_join(ws[i].th, NULL);
+		}
+		free(ws[i].buf);
+		vouch_sha256_free(ws[i].sha);
+		vouch_magic_db_free(ws[i].magic);
+	}
+	if (rc != VOUCH_OK) {
+		return vouch_errf(&s->err, rc, 0, "could not start worker threads");
+	}
+
+	qsort(s->files, s->nfiles, sizeof(vouch_file), cmp_file);
+	qsort(s->regions, s->nregions, sizeof(vouch_region), cmp_region);
+	qsort(s->events, s->nevents, sizeof(vouch_event), cmp_event);
+	s->report.files = s->files;
+	s->report.nfiles = s->nfiles;
+	s->report.regions = s->regions;
+	s->report.nregions = s->nregions;
+	s->report.errors = s->events;
+	s->report.nerrors = s->nevents;
+	s->report.bytes_in = s->root_size;
+	s->report.bytes_out = atomic_load(&s->out_bytes);
+	s->report.seconds = vouch_now() - s->t0;
+	s->report.limit_hit = atomic_load(&s->limit_hit);
+	s->report.truncated = atomic_load(&s->truncated);
+	if (s->report.limit_hit) {
+		return VOUCH_E_LIMIT;
+	}
+	if (atomic_load(&s->unsafe)) {
+		return VOUCH_E_UNSAFE;
+	}
+	return s->report.truncated ? VOUCH_E_MALFORMED : VOUCH_OK;
+}
+
+const vouch_report *
+vouch_scan_report(const vouch_scan *s)
+{
+	return &s->report;
+}

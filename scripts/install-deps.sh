@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# install-deps.sh: install the Debian 12 packages vouch builds, tests and benchmarks with.
+#
+# Design: idempotent and tolerant of a package mirror that is mid-sync. `apt-get update` is
+# retried and a failing index is tolerated; success is judged by asking dpkg whether every
+# package we need is actually installed, never by apt's exit status alone. Foreign
+# architectures (mipsel, armhf, arm64) are enabled so that the fixture script can
+# `apt-get download` real binaries of other machines.
+#
+# Usage: scripts/install-deps.sh [build|test|bench|all]   (default: all)
+set -u
+
+want=${1:-all}
+
+build_pkgs="build-essential meson ninja-build pkg-config clang lld libclang-rt-14-dev
+ libarchive-dev libsquashfs-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev
+ libbz2-dev libext2fs-dev libssl-dev libmagic-dev libjansson-dev libcmocka-dev libfdt-dev
+ libsqlite3-dev scdoc"
+test_pkgs="squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprogs cpio libarchive-tools
+ device-tree-compiler jq xz-utils zstd lz4 lzop bzip2 gzip dpkg-dev fakeroot
+ golang-go golang-golang-x-mod-dev"
+bench_pkgs="binwalk hyperfine time"
+
+case "$want" in
+build) pkgs="$build_pkgs" ;;
+test) pkgs="$build_pkgs $test_pkgs" ;;
+bench | all) pkgs="$build_pkgs $test_pkgs $bench_pkgs" ;;
+*)
+	echo "usage: $0 [build|test|bench|all]" >&2
+	exit 2
+	;;
+esac
+
+missing() {
+	local p out=""
+	for p in $pkgs; do
+		dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || out="$out $p"
+	done
+	echo "$out"
+}
+
+need=$(missing)
+if [ -z "$need" ]; then
+	exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+
+for arch in mipsel armhf arm64; do
+	dpkg --print-foreign-architectures | grep -qx "$arch" || $SUDO dpkg --add-architecture "$arch"
+done
+
+for attempt in 1 2 3 4 5; do
+	# An index that fails to update (mirror mid-sync) is tolerated: the others still refresh.
+	$SUDO apt-get update -o Acquire::Retries=3 >/dev/null 2>&1 || true
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 $need >/dev/null 2>&1 || true
+	need=$(missing)
+	[ -z "$need" ] && exit 0
+	echo "install-deps: still missing:$need (attempt $attempt), retrying" >&2
+	sleep $((attempt * 5))
+done
+echo "install-deps: could not install:$need" >&2
+echo "install-deps: check the network or the mirror, then run 'make deps' again" >&2
+exit 1

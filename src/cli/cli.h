@@ -1,0 +1,56 @@
+/*
+ * cli/cli.h: what the subcommands of the `vouch` command share.
+ *
+ * The command line uses libvouch's public API only. Results go to stdout, messages to
+ * stderr, and every string that came from firmware is escaped before it is printed.
+ */
+#ifndef VOUCH_CLI_H
+#define VOUCH_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vouch/error.h"
+#include "vouch/limits.h"
+
+/* Exit statuses, documented in vouch(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_INTERNAL = 1,  /* a bug or an unexpected failure */
+	EXIT_USAGE = 2,     /* wrong arguments */
+	EXIT_INPUT = 3,     /* the input could not be read / output could not be written */
+	EXIT_PARTIAL = 4,   /* malformed, truncated or corrupt data: partial result */
+	EXIT_LIMIT = 5,     /* a safety limit stopped part of the work */
+	EXIT_UNSAFE = 6,    /* unsafe content refused (path traversal, link escape) */
+	EXIT_VERIFY = 7,    /* a verification answered "no" */
+};
+
+typedef struct cli_cmd {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*help)(FILE *out);
+} cli_cmd;
+
+/* Map a libvouch error to an exit status. */
+int cli_exit_for(int err);
+
+/* Print an error message "vouch: ..." to stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse "NAME=VALUE" (VALUE with optional K/M/G/T suffix) into limits. */
+int cli_parse_limit(vouch_limits *l, const char *arg);
+/* strtonum-like: a decimal unsigned number with an optional K/M/G/T binary suffix. */
+int cli_parse_u64(const char *s, uint64_t *out);
+
+/* Escape firmware bytes for printing; returns a pointer to a static per-slot buffer. */
+const char *cli_esc(const char *s, int slot);
+
+/* Subcommands */
+int cmd_unpack(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
+void help_unpack(FILE *out);
+void help_inventory(FILE *out);
+
+#endif

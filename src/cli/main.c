@@ -1,0 +1,168 @@
+/*
+ * cli/main.c: the `vouch` command and its git-style subcommands.
+ *
+ * One table lists every subcommand with its one-line summary, its runner and its help, so
+ * `vouch help` and `vouch CMD --help` cannot drift from what exists.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "vouch/vouch.h"
+
+static int cmd_formats(int argc, char **argv);
+static int cmd_limits(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static void
+help_formats(FILE *out)
+{
+	fputs("usage: vouch formats\n\nList the container formats the unpacker opens.\n", out);
+}
+
+static void
+help_limits(FILE *out)
+{
+	fputs("usage: vouch limits\n\nList the safety limits with their defaults, hard maxima and\n"
+	      "reasons. Change one for a run with --limit NAME=VALUE.\n",
+	      out);
+}
+
+static void
+help_version(FILE *out)
+{
+	fputs("usage: vouch version\n", out);
+}
+
+static void
+help_help(FILE *out)
+{
+	fputs("usage: vouch help [COMMAND]\n", out);
+}
+
+static const cli_cmd cmds[] = {
+	{"unpack", "extract a firmware image recursively beneath a directory", cmd_unpack,
+	 help_unpack},
+	{"inventory", "list every file, region and error of an image", cmd_inventory,
+	 help_inventory},
+	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
+	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
+	{"version", "print the version", cmd_version, help_version},
+	{"help", "help on a command", cmd_help, help_help},
+};
+
+static void
+usage(FILE *out)
+{
+	fputs("usage: vouch COMMAND [ARGS]\n\n"
+	      "vouch: trusted delivery of network equipment software.\n\ncommands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		fprintf(out, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
+	}
+	fputs("\n'vouch COMMAND --help' or 'man vouch' for more.\n", out);
+}
+
+static const cli_cmd *
+find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(cmds[i].name, name) == 0) {
+			return &cmds[i];
+		}
+	}
+	return NULL;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	const cli_cmd *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	c = find(argv[1]);
+	if (c == NULL) {
+		cli_err("no command '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	c->help(stdout);
+	return EXIT_OK;
+}
+
+static int
+cmd_formats(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		help_formats(stderr);
+		return EXIT_USAGE;
+	}
+	for (const char *const *f = vouch_formats(); *f != NULL; f++) {
+		puts(*f);
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_limits(int argc, char **argv)
+{
+	const char *name, *why;
+	uint64_t def, max;
+
+	(void)argv;
+	if (argc > 1) {
+		help_limits(stderr);
+		return EXIT_USAGE;
+	}
+	printf("%-22s %20s %20s  %s\n", "NAME", "DEFAULT", "MAXIMUM", "WHY");
+	for (unsigned i = 0; vouch_limits_describe(i, &name, &def, &max, &why) == 0; i++) {
+		printf("%-22s %20llu %20llu  %s\n", name, (unsigned long long)def,
+		       (unsigned long long)max, why);
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("vouch %s\n", vouch_version());
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const cli_cmd *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		return cmd_version(0, NULL);
+	}
+	c = find(argv[1]);
+	if (c == NULL) {
+		cli_err("no command '%s' (see 'vouch help')", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			break;
+		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			c->help(stdout);
+			return EXIT_OK;
+		}
+	}
+	return c->run(argc - 1, argv + 1);
+}
