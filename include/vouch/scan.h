@@ -127,6 +127,7 @@ typedef struct vouch_scan_opts {
 	unsigned threads;         /* 0 = number of CPUs (at most 16) */
 	const char *extract_dir;  /* NULL: extract nothing to disk */
 	bool no_magic;            /* skip libmagic typing (faster) */
+	const char *force_format; /* open the image itself with this format (testing, fuzzing) */
 	vouch_progress_fn progress;
 	void *progress_ud;
 	vouch_log_fn log;
@@ -151,6 +152,12 @@ VOUCH_API void vouch_scan_set_visitor(vouch_scan *s, const vouch_visitor *v);
  * The report is available in every case except VOUCH_E_USAGE.
  */
 VOUCH_API int vouch_scan_run(vouch_scan *s, const char *path);
+
+/*
+ * As vouch_scan_run(), for an image already in memory (copied; `name` names the root).
+ * Nothing is written to disk unless opts.extract_dir is set. Used by the fuzz harnesses.
+ */
+VOUCH_API int vouch_scan_run_buffer(vouch_scan *s, const char *name, const void *p, size_t n);
 
 /* The report (sorted by path); owned by the scan. */
 VOUCH_API const vouch_report *vouch_scan_report(const vouch_scan *s);

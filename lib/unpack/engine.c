@@ -1120,28 +1120,61 @@ root_name(const char *path)
 	return o;
 }
 
+/* Prepare the root node from an open blob; takes the blob. */
+static int
+make_root(vouch_scan *s, vouch_blob *b, uint64_t size, const char *path, const struct stat *st,
+	  node **out)
+{
+	node *root = calloc(1, sizeof(*root));
+
+	if (root == NULL) {
+		vouch_blob_unref(b);
+		return vouch_errf(&s->err, VOUCH_E_NOMEM, 0, "out of memory");
+	}
+	root->src = (vouch_src){b, 0, size};
+	root->path = root_name(path);
+	root->disk = s->sink && root->path ? strdup(root->path) : NULL;
+	root->ftype = VOUCH_FT_REG;
+	if (st != NULL) {
+		root->mode = st->st_mode & 07777;
+		root->has_mode = true;
+		root->uid = st->st_uid;
+		root->gid = st->st_gid;
+		root->mtime = st->st_mtime;
+	}
+	root->is_root = true;
+	root->has_data = true;
+	if (s->opts.force_format != NULL) {
+		root->forced = vouch_fmt_by_name(s->opts.force_format);
+		if (root->forced == NULL) {
+			node_free(root);
+			return vouch_errf(&s->err, VOUCH_E_USAGE, 0, "no format called '%s'",
+					  s->opts.force_format);
+		}
+	}
+	s->root_size = size;
+	if (root->path == NULL || (s->sink && root->disk == NULL)) {
+		node_free(root);
+		return vouch_errf(&s->err, VOUCH_E_NOMEM, 0, "out of memory");
+	}
+	*out = root;
+	return VOUCH_OK;
+}
+
+static int run_queue(vouch_scan *s, node *root);
+
 int
 vouch_scan_run(vouch_scan *s, const char *path)
 {
-	worker ws[MAX_THREADS];
-	unsigned nth = s->opts.threads;
 	struct stat st;
 	node *root = NULL;
 	vouch_blob *b = NULL;
-	int fd, rc = VOUCH_OK;
+	int fd, rc;
 
 	if (s->ran) {
 		return vouch_errf(&s->err, VOUCH_E_USAGE, 0, "a scan runs once");
 	}
 	s->ran = true;
-	s->t0 = vouch_now();
-	s->deadline = s->t0 + (double)s->opts.limits.max_seconds;
-	if (nth == 0) {
-		long c = sysconf(_SC_NPROCESSORS_ONLN);
-		nth = c > 0 ? (unsigned)c : 1;
-	}
-	nth = VOUCH_MIN(nth, MAX_THREADS);
-
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		return vouch_errf(&s->err, errno == ENOENT ? VOUCH_E_NOTFOUND : VOUCH_E_IO, 0,
@@ -1151,32 +1184,72 @@ vouch_scan_run(vouch_scan *s, const char *path)
 		close(fd);
 		return vouch_errf(&s->err, VOUCH_E_USAGE, 0, "%s is not a regular file", path);
 	}
-	if (s->opts.extract_dir != NULL &&
-	    (rc = vouch_sink_open(&s->sink, s->opts.extract_dir, &s->err)) != VOUCH_OK) {
+	if (vouch_blob_from_fd(fd, (uint64_t)st.st_size, &b) != VOUCH_OK) {
 		close(fd);
+		return vouch_errf(&s->err, VOUCH_E_NOMEM, 0, "out of memory");
+	}
+	rc = make_root(s, b, (uint64_t)st.st_size, path, &st, &root);
+	if (rc != VOUCH_OK) {
 		return rc;
 	}
-	root = calloc(1, sizeof(*root));
-	if (root == NULL || vouch_blob_from_fd(fd, (uint64_t)st.st_size, &b) != VOUCH_OK) {
-		close(fd);
-		free(root);
+	return run_queue(s, root);
+}
+
+int
+vouch_scan_run_buffer(vouch_scan *s, const char *name, const void *p, size_t n)
+{
+	vouch_blob *b = NULL;
+	node *root = NULL;
+	uint8_t *copy;
+	int rc;
+
+	if (s->ran) {
+		return vouch_errf(&s->err, VOUCH_E_USAGE, 0, "a scan runs once");
+	}
+	s->ran = true;
+	copy = malloc(n ? n : 1);
+	if (copy == NULL) {
 		return vouch_errf(&s->err, VOUCH_E_NOMEM, 0, "out of memory");
 	}
-	root->src = (vouch_src){b, 0, (uint64_t)st.st_size};
-	root->path = root_name(path);
-	root->disk = s->sink ? strdup(root->path) : NULL;
-	root->ftype = VOUCH_FT_REG;
-	root->mode = st.st_mode & 07777;
-	root->has_mode = true;
-	root->uid = st.st_uid;
-	root->gid = st.st_gid;
-	root->mtime = st.st_mtime;
-	root->is_root = true;
-	root->has_data = true;
-	s->root_size = (uint64_t)st.st_size;
-	if (root->path == NULL || (s->sink && root->disk == NULL)) {
-		node_free(root);
+	if (n > 0) {
+		memcpy(copy, p, n);
+	}
+	if (vouch_blob_from_mem(copy, n, 0, NULL, &b) != VOUCH_OK) {
+		free(copy);
 		return vouch_errf(&s->err, VOUCH_E_NOMEM, 0, "out of memory");
+	}
+	rc = make_root(s, b, n, name, NULL, &root);
+	if (rc != VOUCH_OK) {
+		return rc;
+	}
+	return run_queue(s, root);
+}
+
+static int
+run_queue(vouch_scan *s, node *root)
+{
+	worker ws[MAX_THREADS];
+	unsigned nth = s->opts.threads;
+	int rc = VOUCH_OK;
+
+	s->t0 = vouch_now();
+	s->deadline = s->t0 + (double)s->opts.limits.max_seconds;
+	if (nth == 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		nth = c > 0 ? (unsigned)c : 1;
+	}
+	nth = VOUCH_MIN(nth, MAX_THREADS);
+	if (s->opts.extract_dir != NULL &&
+	    (rc = vouch_sink_open(&s->sink, s->opts.extract_dir, &s->err)) != VOUCH_OK) {
+		node_free(root);
+		return rc;
+	}
+	if (s->sink != NULL && root->disk == NULL) {
+		root->disk = strdup(root->path);
+		if (root->disk == NULL) {
+			node_free(root);
+			return VOUCH_E_NOMEM;
+		}
 	}
 	queue_push(s, root);
 
