@@ -4,7 +4,9 @@
  * libmagic handles are not thread-safe, so each worker owns one. Only the first bytes the
  * engine keeps of each file (16 KiB) are described: enough for every format libmagic's
  * database names by its header, and bounded on hostile input. Compressed-content peeking
- * (MAGIC_COMPRESS) is off: the unpacker itself opens compressed data.
+ * (MAGIC_COMPRESS) is off: the unpacker itself opens compressed data. libmagic's ELF
+ * section walk is off too (MAGIC_NO_CHECK_ELF): it cost ~1.1 ms of the ~1.2 ms per binary
+ * measured on /usr/bin, and inventory/elf.c reads the ELF header itself.
  */
 #include <magic.h>
 #include <stdlib.h>
@@ -23,7 +25,8 @@ vouch_magic_db_new(vouch_magic_db **out)
 	if (d == NULL) {
 		return VOUCH_E_NOMEM;
 	}
-	d->m = magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ENCODING | MAGIC_ERROR);
+	d->m = magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ENCODING | MAGIC_NO_CHECK_ELF |
+			    MAGIC_ERROR);
 	if (d->m == NULL || magic_load(d->m, NULL) != 0) {
 		vouch_magic_db_free(d);
 		return VOUCH_E_INTERNAL;
