@@ -102,6 +102,14 @@ struct vouch_job {
 	vouch_arena *arena;
 	uint64_t consumed, out_bytes;
 	bool consumed_set, abs_reported;
+	struct link_rec *links; /* symlinks yielded so far, for loop detection */
+	size_t nlinks, caplinks;
+};
+
+/* A symlink inside one container: its path and target relative to the container root. */
+struct link_rec {
+	char *path;
+	char *target;
 };
 
 struct vouch_member {
@@ -622,6 +630,15 @@ vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_met
 		}
 	}
 	scan_file(j->s, &f);
+	if (meta->ftype == VOUCH_FT_SYMLINK && link != NULL &&
+	    grow((void **)&j->links, &j->caplinks, j->nlinks, sizeof(*j->links))) {
+		char *lp = vouch_arena_strndup(j->arena, rel, strlen(rel));
+		if (lp != NULL) {
+			j->links[j->nlinks].path = lp;
+			j->links[j->nlinks].target = link;
+			j->nlinks++;
+		}
+	}
 	if (disk != NULL && j->s->sink != NULL) {
 		if (meta->ftype == VOUCH_FT_DIR) {
 			if (vouch_sink_mkdir(j->s->sink, disk) != VOUCH_OK) {
@@ -689,6 +706,144 @@ vouch_job_subregion(vouch_job *j, const char *name, uint64_t off, uint64_t len,
 	return VOUCH_OK;
 }
 
+/* ---- symlink chains ---------------------------------------------------------------- */
+
+static int
+cmp_link(const void *a, const void *b)
+{
+	return strcmp(((const struct link_rec *)a)->path, ((const struct link_rec *)b)->path);
+}
+
+static const struct link_rec *
+find_link(vouch_job *j, const char *path)
+{
+	struct link_rec key = {(char *)(uintptr_t)path, NULL};
+	return bsearch(&key, j->links, j->nlinks, sizeof(*j->links), cmp_link);
+}
+
+/*
+ * Resolve one symlink lexically inside its container, following links met on the way (a
+ * link to a directory that holds the next link, ...), at most limits.max_symlink_hops
+ * times. vouch never follows links on the host; this only tells the report which links
+ * loop or run too long, as a hostile image may plant them to trap naive tools.
+ * Returns true when the chain ends (inside or outside the container), false on a loop.
+ */
+static bool
+resolve_chain(vouch_job *j, const struct link_rec *start)
+{
+	size_t cap = 4096;
+	char *cur = malloc(cap), *rest = malloc(cap);
+	uint64_t hops = 0;
+	bool ok = true;
+
+	if (cur == NULL || rest == NULL) {
+		goto out;
+	}
+	/* cur = directory of the link; rest = its target */
+	const char *slash = strrchr(start->path, '/');
+	size_t dl = slash ? (size_t)(slash - start->path) : 0;
+	if (dl >= cap || strlen(start->target) >= cap) {
+		goto out;
+	}
+	memcpy(cur, start->path, dl);
+	cur[dl] = '\0';
+	snprintf(rest, cap, "%s", start->target);
+	for (;;) {
+		if (rest[0] == '/') {
+			cur[0] = '\0';
+		}
+		/* walk the components of rest onto cur */
+		char *p = rest, *next = NULL;
+		bool jumped = false;
+		while (*p != '\0') {
+			while (*p == '/') {
+				p++;
+			}
+			if (*p == '\0') {
+				break;
+			}
+			char *e = strchr(p, '/');
+			size_t cl = e ? (size_t)(e - p) : strlen(p);
+			next = e ? e : p + cl;
+			if (cl == 1 && p[0] == '.') {
+				p = next;
+				continue;
+			}
+			if (cl == 2 && p[0] == '.' && p[1] == '.') {
+				char *s2 = strrchr(cur, '/');
+				if (s2 != NULL) {
+					*s2 = '\0';
+				} else {
+					cur[0] = '\0';
+				}
+				p = next;
+				continue;
+			}
+			size_t l = strlen(cur);
+			if (l + cl + 2 >= cap) {
+				goto out; /* longer than any path we track: give up quietly */
+			}
+			if (l > 0) {
+				cur[l++] = '/';
+			}
+			memcpy(cur + l, p, cl);
+			cur[l + cl] = '\0';
+			const struct link_rec *hit = find_link(j, cur);
+			if (hit != NULL) {
+				if (++hops > j->s->opts.limits.max_symlink_hops) {
+					ok = false;
+					goto out;
+				}
+				/* replace: the link's directory, then its target, then what was left */
+				char *tail = strdup(next);
+				if (tail == NULL) {
+					goto out;
+				}
+				char *s2 = strrchr(cur, '/');
+				if (s2 != NULL) {
+					*s2 = '\0';
+				} else {
+					cur[0] = '\0';
+				}
+				int n = snprintf(rest, cap, "%s%s", hit->target, tail);
+				free(tail);
+				if (n < 0 || (size_t)n >= cap) {
+					goto out;
+				}
+				jumped = true;
+				break;
+			}
+			p = next;
+		}
+		if (!jumped) {
+			break;
+		}
+	}
+out:
+	free(cur);
+	free(rest);
+	return ok;
+}
+
+static void
+check_links(vouch_job *j)
+{
+	if (j->nlinks == 0) {
+		return;
+	}
+	qsort(j->links, j->nlinks, sizeof(*j->links), cmp_link);
+	for (size_t i = 0; i < j->nlinks; i++) {
+		if (!resolve_chain(j, &j->links[i])) {
+			char esc[256];
+			vouch_escape(esc, sizeof(esc), j->links[i].path, strlen(j->links[i].path));
+			vouch_job_error(j, VOUCH_E_MALFORMED, 0,
+					"symlink '%s' loops or its chain is longer than "
+					"max_symlink_hops",
+					esc);
+		}
+	}
+}
+
 /* ---- opening a node ---------------------------------------------------------------- */
 
 typedef struct claim {
@@ -754,6 +909,7 @@ try_format(worker *w, node *n, const vouch_fmt *fmt, uint64_t off, bool forced,
 		goto out;
 	}
 	rc = fmt->extract(&j, &j.src);
+	check_links(&j);
 	if (rc != VOUCH_OK && rc != VOUCH_E_LIMIT) {
 		vouch_job_error(&j, rc, j.consumed_set ? j.consumed : 0, "%s: %s", fmt->name,
 				vouch_err_str(rc));
@@ -764,6 +920,7 @@ try_format(worker *w, node *n, const vouch_fmt *fmt, uint64_t off, bool forced,
 	}
 	rc = VOUCH_OK; /* accepted, even if extraction stopped part-way (recorded) */
 out:
+	free(j.links);
 	free(j.prefix);
 	free(j.prefix_disk);
 	vouch_arena_free(j.arena);
