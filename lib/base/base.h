@@ -62,7 +62,8 @@ typedef struct vouch_errinfo {
 /* Record an error on `e` and return `code` so callers can `return vouch_errf(...)`. */
 int vouch_errf(vouch_errinfo *e, int code, uint64_t offset, const char *fmt, ...)
 	VOUCH_PRINTF(4, 5);
-int vouch_verrf(vouch_errinfo *e, int code, uint64_t offset, const char *fmt, va_list ap);
+int vouch_verrf(vouch_errinfo *e, int code, uint64_t offset, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 /* ---- arena ------------------------------------------------------------------------- */
 
