@@ -26,6 +26,7 @@ struct vouch_blob {
 	uint8_t *mem;
 	uint64_t size;
 	uint64_t charged; /* bytes counted against the scan's memory spool budget */
+	atomic_uint_fast64_t nread; /* bytes read by format handlers: the progress measure */
 	atomic_uint_fast64_t *budget; /* where `charged` is returned on free */
 };
 
@@ -101,8 +102,32 @@ vouch_blob_size(const vouch_blob *b)
 	return b->size;
 }
 
+static int
+src_read(const vouch_src *s, uint64_t off, void *buf, size_t n, size_t *got);
+
 int
 vouch_src_read_some(const vouch_src *s, uint64_t off, void *buf, size_t n, size_t *got)
+{
+	int rc = src_read(s, off, buf, n, got);
+
+	atomic_fetch_add_explicit(&s->blob->nread, *got, memory_order_relaxed);
+	return rc;
+}
+
+int
+vouch_src_pass(const vouch_src *s, uint64_t off, void *buf, size_t n, size_t *got)
+{
+	return src_read(s, off, buf, n, got);
+}
+
+uint64_t
+vouch_blob_nread(const vouch_blob *b)
+{
+	return atomic_load_explicit(&b->nread, memory_order_relaxed);
+}
+
+static int
+src_read(const vouch_src *s, uint64_t off, void *buf, size_t n, size_t *got)
 {
 	uint64_t abs;
 	size_t want;

@@ -84,6 +84,7 @@ struct vouch_scan {
 	atomic_bool stop, limit_hit, truncated, unsafe, time_reported;
 	double t0, deadline;
 	uint64_t root_size;
+	vouch_blob *root_blob; /* borrowed while the queue runs: the progress measure */
 	vouch_sink *sink;
 	const char *tmpdir;
 	vouch_errinfo err;
@@ -936,7 +937,7 @@ range_entropy(worker *w, node *n, uint64_t off, uint64_t len, bool *padding)
 	while (done < len) {
 		size_t got = 0;
 		size_t want = (size_t)VOUCH_MIN((uint64_t)CHUNK, len - done);
-		if (vouch_src_read_some(&n->src, off + done, w->buf, want, &got) != VOUCH_OK ||
+		if (vouch_src_pass(&n->src, off + done, w->buf, want, &got) != VOUCH_OK ||
 		    got == 0) {
 			break;
 		}
@@ -1063,7 +1064,7 @@ process_node(worker *w, node *n)
 	bool ioerr = false;
 	while (off < n->src.len) {
 		size_t got = 0;
-		if (vouch_src_read_some(&n->src, off, w->buf, CHUNK, &got) != VOUCH_OK || got == 0) {
+		if (vouch_src_pass(&n->src, off, w->buf, CHUNK, &got) != VOUCH_OK || got == 0) {
 			ioerr = true;
 			break;
 		}
@@ -1408,6 +1409,7 @@ run_queue(vouch_scan *s, node *root)
 			return VOUCH_E_NOMEM;
 		}
 	}
+	s->root_blob = vouch_blob_ref(root->src.blob);
 	queue_push(s, root);
 
 	unsigned started = 0;
@@ -1444,12 +1446,15 @@ run_queue(vouch_scan *s, node *root)
 		pthread_cond_timedwait(&s->dcv, &s->mu, &ts);
 		if (s->opts.progress != NULL && !s->done) {
 			pthread_mutex_unlock(&s->mu);
-			s->opts.progress(s->opts.progress_ud, atomic_load(&s->done_bytes),
+			uint64_t rd = vouch_blob_nread(s->root_blob);
+			s->opts.progress(s->opts.progress_ud, VOUCH_MIN(rd, s->root_size),
 					 s->root_size, atomic_load(&s->nfiles_seen));
 			pthread_mutex_lock(&s->mu);
 		}
 	}
 	pthread_mutex_unlock(&s->mu);
+	vouch_blob_unref(s->root_blob);
+	s->root_blob = NULL;
 	for (unsigned i = 0; i < nth; i++) {
 		if (i < started) {
 			pthread_join(ws[i].th, NULL);

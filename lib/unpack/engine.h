@@ -17,6 +17,10 @@ int vouch_blob_from_mem(uint8_t *mem, uint64_t size, uint64_t charged,
 vouch_blob *vouch_blob_ref(vouch_blob *b);
 void vouch_blob_unref(vouch_blob *b);
 uint64_t vouch_blob_size(const vouch_blob *b);
+/* Bytes of this blob read so far by format handlers (not by the engine's own pass). */
+uint64_t vouch_blob_nread(const vouch_blob *b);
+/* The engine's own reads (hashing pass, entropy): not counted in nread. */
+int vouch_src_pass(const vouch_src *s, uint64_t off, void *buf, size_t n, size_t *got);
 /* An unlinked temporary file in dir; -1 on failure. */
 int vouch_tmpfile(const char *dir);
 

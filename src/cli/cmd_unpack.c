@@ -71,12 +71,18 @@ help_inventory(FILE *out)
 static void
 progress(void *ud, uint64_t done, uint64_t total, uint64_t files)
 {
-	static const char spin[] = "|/-\\";
-	static unsigned tick;
+	char bar[33];
+	unsigned fill = total ? (unsigned)(done * 32 / total) : 0;
 	(void)ud;
-	fprintf(stderr, "\r\033[K%c unpacking: %llu files, %.1f MiB read (image %.1f MiB)",
-		spin[tick++ & 3], (unsigned long long)files, (double)done / 1048576.0,
-		(double)total / 1048576.0);
+	for (unsigned i = 0; i < 32; i++) {
+		bar[i] = i < fill ? '#' : '.';
+	}
+	bar[32] = '\0';
+	/* done = bytes of the image read by the unpackers so far: an estimate of the share of
+	 * the image opened, not of the time left (nested containers follow) */
+	fprintf(stderr, "\r\033[K[%s] %3u%% of %.1f MiB opened, %llu files", bar,
+		total ? (unsigned)(done * 100 / total) : 0, (double)total / 1048576.0,
+		(unsigned long long)files);
 	fflush(stderr);
 }
 
