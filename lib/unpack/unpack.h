@@ -89,6 +89,11 @@ typedef struct vouch_meta {
 	uint64_t size_hint; /* expected size, 0 if unknown (used only for progress) */
 } vouch_meta;
 
+/*
+ * Start a member. On VOUCH_OK, *out may be NULL when the engine refused the member (an
+ * unsafe name, already recorded): keep going and pass the NULL to write/end/abort, which
+ * then drop the bytes. Any other return code: stop and return it.
+ */
 int vouch_member_begin(vouch_job *j, const char *name, size_t name_len, const vouch_meta *meta,
 		       vouch_member **out);
 int vouch_member_write(vouch_member *m, const void *p, size_t n);
