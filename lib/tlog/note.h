@@ -9,8 +9,9 @@
  *
  * Rules enforced (the spec's and Go's golang.org/x/mod/sumdb/note's):
  *   - the whole note is well-formed UTF-8 with no ASCII control character except \n;
- *   - the text is non-empty and ends in \n; to sign, it must not contain a blank line
- *     ("\n\n"), since the last blank line separates text from signatures;
+ *   - the text is non-empty and ends in \n; it may contain blank lines, since the LAST
+ *     blank line ("\n\n") of a note separates text from signatures (as the spec's own
+ *     multi-line example and Go do);
  *   - every signature line is "— name base64" with a valid key name, canonical base64
  *     and at least 5 decoded bytes; at most VOUCH_NOTE_MAX_SIGS lines;
  *   - the note is at most VOUCH_NOTE_MAX_SIZE bytes.
@@ -82,7 +83,7 @@ int vouch_note_vkey(const vouch_ed25519_key *k, uint8_t type, char **out);
 /*
  * Sign note text with n Ed25519 (type 0x01) signers: *out = text || "\n" || one signature
  * line per signer, malloc'ed and NUL-terminated, length in *out_len (may be NULL).
- * The text must satisfy the rules above and contain no blank line.
+ * The text must satisfy the rules above. Signer names must be distinct.
  * Returns VOUCH_OK, VOUCH_E_MALFORMED (bad text), VOUCH_E_USAGE (n == 0),
  * VOUCH_E_NOMEM, VOUCH_E_INTERNAL.
  */
