@@ -11,9 +11,12 @@
 #include "unpack/unpack.h"
 
 /* firmware headers and filesystems */
+extern const vouch_fmt vouch_fmt_squashfs;
 extern const vouch_fmt vouch_fmt_gzip;
 
 const vouch_fmt *const vouch_fmt_table[] = {
+	/* filesystems */
+	&vouch_fmt_squashfs,
 	/* compression streams */
 	&vouch_fmt_gzip,
 	NULL,
