@@ -12,13 +12,35 @@
 
 /* firmware headers and filesystems */
 extern const vouch_fmt vouch_fmt_squashfs;
-extern const vouch_fmt vouch_fmt_gzip;
+/* archives (formats/archive.c) */
+extern const vouch_fmt vouch_fmt_tar, vouch_fmt_cpio, vouch_fmt_cpiobin, vouch_fmt_zip,
+	vouch_fmt_7z, vouch_fmt_ar, vouch_fmt_iso9660, vouch_fmt_cab, vouch_fmt_rar;
+/* compression streams (formats/stream.c) */
+extern const vouch_fmt vouch_fmt_gzip, vouch_fmt_xz, vouch_fmt_lzma, vouch_fmt_bzip2,
+	vouch_fmt_zstd, vouch_fmt_lz4, vouch_fmt_lzop, vouch_fmt_zlib;
 
 const vouch_fmt *const vouch_fmt_table[] = {
 	/* filesystems */
 	&vouch_fmt_squashfs,
+	/* archives */
+	&vouch_fmt_tar,
+	&vouch_fmt_cpio,
+	&vouch_fmt_cpiobin,
+	&vouch_fmt_zip,
+	&vouch_fmt_7z,
+	&vouch_fmt_ar,
+	&vouch_fmt_iso9660,
+	&vouch_fmt_cab,
+	&vouch_fmt_rar,
 	/* compression streams */
 	&vouch_fmt_gzip,
+	&vouch_fmt_xz,
+	&vouch_fmt_lzma,
+	&vouch_fmt_bzip2,
+	&vouch_fmt_zstd,
+	&vouch_fmt_lz4,
+	&vouch_fmt_lzop,
+	&vouch_fmt_zlib,
 	NULL,
 };
 
