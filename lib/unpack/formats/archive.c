@@ -127,6 +127,7 @@ typedef struct arc_kind {
 	int (*enable)(struct archive *a);
 	bool seekable;
 	arc_end end;
+	bool no_mode; /* the format records no permissions (libarchive makes some up) */
 } arc_kind;
 
 static int
@@ -142,16 +143,18 @@ enable_cpio(struct archive *a)
 	return archive_read_support_format_cpio(a);
 }
 
-static const arc_kind k_tar = {"tar", archive_read_support_format_tar, false, END_TAR};
-static const arc_kind k_cpio = {"cpio", enable_cpio, false, END_CPIO};
-static const arc_kind k_zip = {"zip", archive_read_support_format_zip_seekable, true, END_PROBE};
+static const arc_kind k_tar = {"tar", archive_read_support_format_tar, false, END_TAR, false};
+static const arc_kind k_cpio = {"cpio", enable_cpio, false, END_CPIO, false};
+static const arc_kind k_zip = {"zip", archive_read_support_format_zip_seekable, true, END_PROBE,
+			       false};
 static const arc_kind k_zip_stream = {"zip", archive_read_support_format_zip_streamable, false,
-				      END_FILTER};
-static const arc_kind k_7z = {"7z", archive_read_support_format_7zip, true, END_PROBE};
-static const arc_kind k_ar = {"ar", archive_read_support_format_ar, false, END_PROBE};
-static const arc_kind k_iso = {"iso9660", archive_read_support_format_iso9660, true, END_PROBE};
-static const arc_kind k_cab = {"cab", archive_read_support_format_cab, true, END_PROBE};
-static const arc_kind k_rar = {"rar", enable_rar, true, END_FILTER};
+				      END_FILTER, false};
+static const arc_kind k_7z = {"7z", archive_read_support_format_7zip, true, END_PROBE, false};
+static const arc_kind k_ar = {"ar", archive_read_support_format_ar, false, END_PROBE, false};
+static const arc_kind k_iso = {"iso9660", archive_read_support_format_iso9660, true, END_PROBE,
+			       false};
+static const arc_kind k_cab = {"cab", archive_read_support_format_cab, true, END_PROBE, true};
+static const arc_kind k_rar = {"rar", enable_rar, true, END_FILTER, false};
 
 /* ---- the common reader --------------------------------------------------------------- */
 
@@ -220,7 +223,8 @@ la_copy_data(vouch_job *j, struct archive *a, vouch_member *m, const char *fmtna
 			while (gap > 0) {
 				size_t c = (size_t)VOUCH_MIN(gap, (uint64_t)ZERO_CHUNK);
 				if ((rc = vouch_member_write(m, zeros, c)) != VOUCH_OK) {
-					vouch_member_abort(m, rc, la_pos(a), "%s: stopped", fmtname);
+					vouch_member_abort(m, rc, la_pos(a), "%s: stopped",
+							   fmtname);
 					return rc;
 				}
 				gap -= c;
@@ -263,8 +267,9 @@ zero_pad_end(const vouch_src *s, uint64_t pos, uint64_t rec, uint8_t *buf)
 }
 
 static int
-la_entry(vouch_job *j, struct archive *a, struct archive_entry *e, const char *fmtname)
+la_entry(vouch_job *j, struct archive *a, struct archive_entry *e, const arc_kind *k)
 {
+	const char *fmtname = k->name;
 	const char *name = archive_entry_pathname(e);
 	const char *hl = archive_entry_hardlink(e);
 	vouch_meta meta;
@@ -275,13 +280,14 @@ la_entry(vouch_job *j, struct archive *a, struct archive_entry *e, const char *f
 		name = archive_entry_pathname_utf8(e);
 	}
 	if (name == NULL) {
-		vouch_job_error(j, VOUCH_E_MALFORMED, la_pos(a), "%s: entry without a name", fmtname);
+		vouch_job_error(j, VOUCH_E_MALFORMED, la_pos(a), "%s: entry without a name",
+				fmtname);
 		return VOUCH_OK;
 	}
 	memset(&meta, 0, sizeof(meta));
 	meta.ftype = la_ftype(archive_entry_filetype(e));
 	meta.mode = (uint32_t)archive_entry_perm(e) & 07777;
-	meta.has_mode = true;
+	meta.has_mode = !k->no_mode;
 	meta.uid = (uint32_t)archive_entry_uid(e);
 	meta.gid = (uint32_t)archive_entry_gid(e);
 	meta.mtime = (int64_t)archive_entry_mtime(e);
@@ -320,6 +326,15 @@ la_entry(vouch_job *j, struct archive *a, struct archive_entry *e, const char *f
 		return rc;
 	}
 	return la_copy_data(j, a, m, fmtname);
+}
+
+/* GNU ("/", "/SYM64/") and BSD ("__.SYMDEF...") ar symbol tables, which libarchive returns
+ * as entries */
+static bool
+ar_is_index(const char *name)
+{
+	return name != NULL && (strcmp(name, "/") == 0 || strcmp(name, "/SYM64/") == 0 ||
+				strncmp(name, "__.SYMDEF", 9) == 0);
 }
 
 static int
@@ -388,7 +403,10 @@ la_extract(vouch_job *j, const vouch_src *s, const arc_kind *k)
 		}
 		retries = 0;
 		nentries++;
-		rc = la_entry(j, a, e, k->name);
+		if (k == &k_ar && ar_is_index(archive_entry_pathname(e))) {
+			continue; /* the linker's symbol index: not a member */
+		}
+		rc = la_entry(j, a, e, k);
 		if (rc == VOUCH_E_MALFORMED) {
 			rc = VOUCH_OK; /* fatal inside the data: recorded; stop reading */
 			break;

@@ -1190,7 +1190,8 @@ lzop_extract(vouch_job *j, const vouch_src *s)
 			break;
 		}
 		/* compressed length, data checksums, compressed-data checksums */
-		hl = 4 + ((hd.flags & LZOP_F_ADLER32_D) ? 4 : 0) + ((hd.flags & LZOP_F_CRC32_D) ? 4 : 0);
+		hl = 4 + ((hd.flags & LZOP_F_ADLER32_D) ? 4 : 0) +
+		     ((hd.flags & LZOP_F_CRC32_D) ? 4 : 0);
 		if (vouch_src_read(s, pos + 4, b, hl) != VOUCH_OK) {
 			why = "block header truncated";
 			break;
