@@ -18,7 +18,8 @@ VOUCH=$(cd "$(dirname "$VOUCH")" && pwd)/$(basename "$VOUCH")
 pass=0
 fail=0
 W=$(mktemp -d "${TMPDIR:-/tmp}/vouch-archives.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+# VOUCH_KEEP_TMP=1 keeps the work directory for debugging
+[ -n "${VOUCH_KEEP_TMP:-}" ] && echo "work directory: $W" || trap 'rm -rf "$W"' EXIT
 
 ok() {
 	echo "PASS $1"
