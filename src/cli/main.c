@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_attest.h"
 #include "vouch/vouch.h"
 
 static int cmd_formats(int argc, char **argv);
@@ -45,6 +46,9 @@ static const cli_cmd cmds[] = {
 	 help_unpack},
 	{"inventory", "list every file, region and error of an image", cmd_inventory,
 	 help_inventory},
+	{"attest", "sign or verify an in-toto attestation (DSSE, Ed25519)", cmd_attest,
+	 help_attest},
+	{"key", "generate a signing key or print its verifier key", cmd_key, help_key},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
