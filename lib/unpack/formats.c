@@ -12,6 +12,7 @@
 
 /* firmware headers and filesystems */
 extern const vouch_fmt vouch_fmt_squashfs;
+extern const vouch_fmt vouch_fmt_ext;
 /* archives (formats/archive.c) */
 extern const vouch_fmt vouch_fmt_tar, vouch_fmt_cpio, vouch_fmt_cpiobin, vouch_fmt_zip,
 	vouch_fmt_7z, vouch_fmt_ar, vouch_fmt_iso9660, vouch_fmt_cab, vouch_fmt_rar;
@@ -22,6 +23,7 @@ extern const vouch_fmt vouch_fmt_gzip, vouch_fmt_xz, vouch_fmt_lzma, vouch_fmt_b
 const vouch_fmt *const vouch_fmt_table[] = {
 	/* filesystems */
 	&vouch_fmt_squashfs,
+	&vouch_fmt_ext,
 	/* archives */
 	&vouch_fmt_tar,
 	&vouch_fmt_cpio,
