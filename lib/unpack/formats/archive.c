@@ -371,8 +371,11 @@ la_extract(vouch_job *j, const vouch_src *s, const arc_kind *k)
 		const char *msg = archive_error_string(a);
 		vouch_job_error(j, VOUCH_E_MALFORMED, 0, "%s: cannot open: %s", k->name,
 				msg ? msg : "unknown error");
-		rc = VOUCH_E_MALFORMED;
-		goto out;
+		if (k->end != END_PROBE) {
+			/* claim nothing, so what follows the header is still carved */
+			vouch_job_set_consumed(j, 0);
+		}
+		goto out; /* recorded above */
 	}
 	for (;;) {
 		struct archive_entry *e = NULL;
@@ -426,9 +429,6 @@ la_extract(vouch_job *j, const vouch_src *s, const arc_kind *k)
 	} else if (!eof && k->end != END_PROBE) {
 		/* stopped on an error: claim what libarchive got through */
 		vouch_job_set_consumed(j, VOUCH_MAX(la_pos(a), (uint64_t)1));
-	}
-	if (!eof && nentries == 0) {
-		rc = VOUCH_E_MALFORMED;
 	}
 out:
 	if (io.ioerr) {
