@@ -49,6 +49,7 @@ static const cli_cmd cmds[] = {
 	{"attest", "sign or verify an in-toto attestation (DSSE, Ed25519)", cmd_attest,
 	 help_attest},
 	{"key", "generate a signing key or print its verifier key", cmd_key, help_key},
+	{"note", "sign or verify a C2SP signed note (e.g. a checkpoint)", cmd_note, help_note},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
