@@ -10,7 +10,8 @@
  * UNSUPPORTED error that names the variant, so it is never silently skipped.
  *
  * How. libsquashfs (squashfs-tools-ng) does the format's hard parts: the superblock check,
- * every compressor (gzip, xz, lzma, lzo, lz4, zstd, with their options), the metadata block
+ * the compressors (gzip, xz, lzma, lz4, zstd, with their options; LZO through liblzo2
+ * behind the same interface, see below), the metadata block
  * reader, directory listing (sqfs_meta_reader_readdir), the id and fragment tables. It reads
  * the image through our sqfs_file_t, whose read_at goes through vouch_src_read (bounded to
  * the image, never writes). We decode each inode's fixed fields ourselves from the metadata
@@ -33,10 +34,12 @@
  * malloc per block); unsquashfs to a temporary directory (twice the I/O and host paths built
  * from image names).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <lzo/lzo1x.h>
 #include <sqfs/block.h>
 #include <sqfs/compressor.h>
 #include <sqfs/dir.h>
@@ -206,6 +209,64 @@ sq_strerror(int err)
 	case SQFS_ERROR_SUPER_BLOCK_SIZE: return "bad block size";
 	default: return "corrupt";
 	}
+}
+
+/*
+ * LZO: Debian's libsquashfs is built without it (LZO is GPL, the library LGPL; upstream
+ * keeps LZO in its tools only), so squashfs-lzo images get a decompress-only compressor
+ * object of our own over liblzo2, plugged into the same interface.
+ */
+static pthread_once_t sq_lzo_once = PTHREAD_ONCE_INIT;
+static bool sq_lzo_ok;
+
+static void
+sq_lzo_init(void)
+{
+	sq_lzo_ok = lzo_init() == LZO_E_OK;
+}
+
+static sqfs_s32
+sq_lzo_do_block(sqfs_compressor_t *cmp, const sqfs_u8 *in, sqfs_u32 size, sqfs_u8 *out,
+		sqfs_u32 outsize)
+{
+	lzo_uint n = outsize;
+
+	(void)cmp;
+	if (lzo1x_decompress_safe(in, size, out, &n, NULL) != LZO_E_OK || n > outsize ||
+	    n > INT32_MAX) {
+		return SQFS_ERROR_COMPRESSOR;
+	}
+	return (sqfs_s32)n;
+}
+
+static int
+sq_lzo_read_options(sqfs_compressor_t *cmp, sqfs_file_t *file)
+{
+	(void)cmp;
+	(void)file;
+	return 0; /* algorithm and level only matter when compressing */
+}
+
+static void
+sq_lzo_destroy(sqfs_object_t *obj)
+{
+	free(obj);
+}
+
+static int
+sq_lzo_create(sqfs_compressor_t **out)
+{
+	sqfs_compressor_t *c;
+
+	pthread_once(&sq_lzo_once, sq_lzo_init);
+	if (!sq_lzo_ok || (c = calloc(1, sizeof(*c))) == NULL) {
+		return SQFS_ERROR_ALLOC;
+	}
+	c->base.destroy = sq_lzo_destroy;
+	c->read_options = sq_lzo_read_options;
+	c->do_block = sq_lzo_do_block;
+	*out = c;
+	return 0;
 }
 
 /* ---- the extraction state ------------------------------------------------------------ */
@@ -931,9 +992,14 @@ sq_extract(vouch_job *j, const vouch_src *s)
 				"squashfs superblock: table locations or counts are inconsistent");
 		return VOUCH_OK;
 	}
-	if (sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)sb->compression_id,
-					sb->block_size, SQFS_COMP_FLAG_UNCOMPRESS) != 0 ||
-	    sqfs_compressor_create(&cfg, &q.cmp) != 0) {
+	if (sb->compression_id == SQFS_COMP_LZO) {
+		e = sq_lzo_create(&q.cmp);
+	} else if ((e = sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)sb->compression_id,
+						     sb->block_size, SQFS_COMP_FLAG_UNCOMPRESS)) ==
+		   0) {
+		e = sqfs_compressor_create(&cfg, &q.cmp);
+	}
+	if (e != 0) {
 		const char *name = sqfs_compressor_name_from_id((SQFS_COMPRESSOR)sb->compression_id);
 		vouch_job_error(j, VOUCH_E_UNSUPPORTED, 20, "squashfs compressor %u (%s) unavailable",
 				sb->compression_id, name ? name : "unknown");
