@@ -13,6 +13,8 @@
 /* firmware headers and filesystems */
 extern const vouch_fmt vouch_fmt_squashfs;
 extern const vouch_fmt vouch_fmt_ext;
+/* raw-flash filesystems (formats/jffs2.c, ubi.c, ubifs.c) */
+extern const vouch_fmt vouch_fmt_jffs2;
 /* archives (formats/archive.c) */
 extern const vouch_fmt vouch_fmt_tar, vouch_fmt_cpio, vouch_fmt_cpiobin, vouch_fmt_zip,
 	vouch_fmt_7z, vouch_fmt_ar, vouch_fmt_iso9660, vouch_fmt_cab, vouch_fmt_rar;
@@ -24,6 +26,7 @@ const vouch_fmt *const vouch_fmt_table[] = {
 	/* filesystems */
 	&vouch_fmt_squashfs,
 	&vouch_fmt_ext,
+	&vouch_fmt_jffs2,
 	/* archives */
 	&vouch_fmt_tar,
 	&vouch_fmt_cpio,
