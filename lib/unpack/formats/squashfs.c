@@ -873,7 +873,7 @@ sq_identify(const vouch_src *s, sq_variant *v)
 		uint64_t used = (uint64_t)vouch_load_u32le(h + 40) |
 				(uint64_t)vouch_load_u32le(h + 44) << 32;
 		if (v->minor != 0 || !sq_pow2_in(bs, SQFS_MIN_BLOCK_SIZE, SQFS_MAX_BLOCK_SIZE) ||
-		    (1u << blog) != bs || used < SQ_SUPER_SIZE) {
+		    blog < 12 || blog > 20 || (1u << blog) != bs || used < SQ_SUPER_SIZE) {
 			return VOUCH_E_MALFORMED;
 		}
 		v->bytes_used = used;
