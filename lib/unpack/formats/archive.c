@@ -328,12 +328,13 @@ la_entry(vouch_job *j, struct archive *a, struct archive_entry *e, const arc_kin
 	return la_copy_data(j, a, m, fmtname);
 }
 
-/* GNU ("/", "/SYM64/") and BSD ("__.SYMDEF...") ar symbol tables, which libarchive returns
- * as entries */
+/* GNU ("/", "/SYM64/") and BSD ("__.SYMDEF...") ar symbol tables and the GNU long-name
+ * table ("//"), which libarchive returns as entries */
 static bool
 ar_is_index(const char *name)
 {
-	return name != NULL && (strcmp(name, "/") == 0 || strcmp(name, "/SYM64/") == 0 ||
+	return name != NULL && (strcmp(name, "/") == 0 || strcmp(name, "//") == 0 ||
+				strcmp(name, "/SYM64/") == 0 ||
 				strncmp(name, "__.SYMDEF", 9) == 0);
 }
 

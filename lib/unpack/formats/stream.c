@@ -210,14 +210,56 @@ gzip_header_ok(const uint8_t h[10])
 	       (h[8] == 0 || h[8] == 2 || h[8] == 4) && (h[9] <= 13 || h[9] == 255);
 }
 
+/*
+ * Trial: inflate the first 64 KiB of input (at most 1 MiB out) and require no error. A
+ * false signature hit fails within a few bytes (a bad block type, stored length, code set
+ * or distance), so carving does not record a "corrupt" stream for every stray 1f 8b 08.
+ */
+static int
+inflate_trial(vouch_job *j, const vouch_src *s, int wbits)
+{
+	uint8_t *in, *out;
+	size_t got = 0;
+	z_stream z;
+	int zrc;
+
+	in = vouch_arena_alloc(vouch_job_arena(j), IN_CHUNK);
+	out = vouch_arena_alloc(vouch_job_arena(j), OUT_CHUNK);
+	if (in == NULL || out == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	if (vouch_src_read_some(s, 0, in, IN_CHUNK, &got) != VOUCH_OK) {
+		return VOUCH_E_MALFORMED;
+	}
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, wbits) != Z_OK) {
+		return VOUCH_E_NOMEM;
+	}
+	z.next_in = in;
+	z.avail_in = (uInt)got;
+	do {
+		z.next_out = out;
+		z.avail_out = OUT_CHUNK;
+		zrc = inflate(&z, Z_NO_FLUSH);
+	} while (zrc == Z_OK && z.avail_out == 0 && z.total_out < 4 * OUT_CHUNK);
+	inflateEnd(&z);
+	if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR) {
+		return VOUCH_E_MALFORMED;
+	}
+	return VOUCH_OK;
+}
+
 static int
 gzip_probe(vouch_job *j, const vouch_src *s, uint64_t *len)
 {
 	uint8_t h[10];
+	int rc;
 
-	(void)j;
 	if (vouch_src_read(s, 0, h, sizeof(h)) != VOUCH_OK || !gzip_header_ok(h)) {
 		return VOUCH_E_MALFORMED;
+	}
+	if ((rc = inflate_trial(j, s, 16 + MAX_WBITS)) != VOUCH_OK) {
+		return rc;
 	}
 	*len = VOUCH_LEN_UNKNOWN;
 	return VOUCH_OK;
@@ -320,10 +362,8 @@ no_more(const vouch_src *s, uint64_t at, uint64_t *next)
 static int
 zlib_probe(vouch_job *j, const vouch_src *s, uint64_t *len)
 {
-	uint8_t h[2], *in, *out;
-	size_t got = 0;
-	z_stream z;
-	int zrc;
+	uint8_t h[2];
+	int rc;
 
 	if (vouch_src_read(s, 0, h, sizeof(h)) != VOUCH_OK) {
 		return VOUCH_E_MALFORMED;
@@ -332,29 +372,8 @@ zlib_probe(vouch_job *j, const vouch_src *s, uint64_t *len)
 	if (h[0] != 0x78 || ((unsigned)h[0] << 8 | h[1]) % 31 != 0 || (h[1] & 0x20)) {
 		return VOUCH_E_MALFORMED;
 	}
-	in = vouch_arena_alloc(vouch_job_arena(j), IN_CHUNK);
-	out = vouch_arena_alloc(vouch_job_arena(j), OUT_CHUNK);
-	if (in == NULL || out == NULL) {
-		return VOUCH_E_NOMEM;
-	}
-	if (vouch_src_read_some(s, 0, in, IN_CHUNK, &got) != VOUCH_OK) {
-		return VOUCH_E_MALFORMED;
-	}
-	/* trial: the first 64 KiB must inflate without error */
-	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK) {
-		return VOUCH_E_NOMEM;
-	}
-	z.next_in = in;
-	z.avail_in = (uInt)got;
-	do {
-		z.next_out = out;
-		z.avail_out = OUT_CHUNK;
-		zrc = inflate(&z, Z_NO_FLUSH);
-	} while (zrc == Z_OK && z.avail_out == 0 && z.total_out < 4 * OUT_CHUNK);
-	inflateEnd(&z);
-	if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR) {
-		return VOUCH_E_MALFORMED;
+	if ((rc = inflate_trial(j, s, MAX_WBITS)) != VOUCH_OK) {
+		return rc;
 	}
 	*len = VOUCH_LEN_UNKNOWN;
 	return VOUCH_OK;
@@ -543,8 +562,8 @@ lzma_probe(vouch_job *j, const vouch_src *s, uint64_t *len)
 		return VOUCH_E_MALFORMED;
 	}
 	/* trial decode of the first bytes: distances cannot exceed the 64 KiB written, so a
-	 * 1 MiB dictionary decodes them exactly and keeps a false positive cheap */
-	lzma_shrink_dict(h, hh, 1u << 20);
+	 * 64 KiB dictionary decodes them exactly and keeps a false positive cheap */
+	lzma_shrink_dict(h, hh, 64u * 1024u);
 	if (lzma_alone_decoder(&x, LZMA_MEMLIMIT) != LZMA_OK) {
 		return VOUCH_E_NOMEM;
 	}
