@@ -10,6 +10,8 @@
 
 #include "unpack/unpack.h"
 
+/* firmware headers (formats/uimage.c, fit.c, trx.c) */
+extern const vouch_fmt vouch_fmt_uimage, vouch_fmt_fit, vouch_fmt_dtb, vouch_fmt_trx;
 /* firmware headers and filesystems */
 extern const vouch_fmt vouch_fmt_squashfs;
 extern const vouch_fmt vouch_fmt_ext;
@@ -23,6 +25,11 @@ extern const vouch_fmt vouch_fmt_gzip, vouch_fmt_xz, vouch_fmt_lzma, vouch_fmt_b
 	vouch_fmt_zstd, vouch_fmt_lz4, vouch_fmt_lzop, vouch_fmt_zlib;
 
 const vouch_fmt *const vouch_fmt_table[] = {
+	/* firmware headers: they wrap everything else, so they go first */
+	&vouch_fmt_uimage,
+	&vouch_fmt_fit,
+	&vouch_fmt_dtb,
+	&vouch_fmt_trx,
 	/* filesystems */
 	&vouch_fmt_squashfs,
 	&vouch_fmt_ext,
