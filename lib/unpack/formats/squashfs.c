@@ -10,9 +10,9 @@
  * UNSUPPORTED error that names the variant, so it is never silently skipped.
  *
  * How. libsquashfs (squashfs-tools-ng) does the format's hard parts: the superblock check,
- * the compressors (gzip, xz, lzma, lz4, zstd, with their options; LZO through liblzo2
- * behind the same interface, see below), the metadata block
- * reader, directory listing (sqfs_meta_reader_readdir), the id and fragment tables. It reads
+ * the compressors (gzip, xz, lzma, lz4, zstd, with their options; LZO through liblzo2 behind
+ * the same interface, see below), the metadata block reader, directory listing
+ * (sqfs_meta_reader_readdir), the id and fragment tables. It reads
  * the image through our sqfs_file_t, whose read_at goes through vouch_src_read (bounded to
  * the image, never writes). We decode each inode's fixed fields ourselves from the metadata
  * reader with the bounds-checked cursor, because libsquashfs' inode reader allocates the
