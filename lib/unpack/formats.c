@@ -16,7 +16,7 @@ extern const vouch_fmt vouch_fmt_uimage, vouch_fmt_fit, vouch_fmt_dtb, vouch_fmt
 extern const vouch_fmt vouch_fmt_squashfs;
 extern const vouch_fmt vouch_fmt_ext;
 /* raw-flash filesystems (formats/jffs2.c, ubi.c, ubifs.c) */
-extern const vouch_fmt vouch_fmt_jffs2;
+extern const vouch_fmt vouch_fmt_jffs2, vouch_fmt_ubi, vouch_fmt_ubifs;
 /* archives (formats/archive.c) */
 extern const vouch_fmt vouch_fmt_tar, vouch_fmt_cpio, vouch_fmt_cpiobin, vouch_fmt_zip,
 	vouch_fmt_7z, vouch_fmt_ar, vouch_fmt_iso9660, vouch_fmt_cab, vouch_fmt_rar;
@@ -34,6 +34,8 @@ const vouch_fmt *const vouch_fmt_table[] = {
 	&vouch_fmt_squashfs,
 	&vouch_fmt_ext,
 	&vouch_fmt_jffs2,
+	&vouch_fmt_ubi,
+	&vouch_fmt_ubifs,
 	/* archives */
 	&vouch_fmt_tar,
 	&vouch_fmt_cpio,

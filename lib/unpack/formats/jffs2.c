@@ -167,8 +167,7 @@ j_u32(vouch_rd *r, bool be, uint32_t *v)
 	return be ? vouch_rd_u32be(r, v) : vouch_rd_u32le(r, v);
 }
 
-static int
-j_err(jfs *f, int code, uint64_t off, const char *fmt, ...) VOUCH_PRINTF(4, 5);
+static int j_err(jfs *f, int code, uint64_t off, const char *fmt, ...) VOUCH_PRINTF(4, 5);
 
 static int
 j_err(jfs *f, int code, uint64_t off, const char *fmt, ...)
@@ -192,7 +191,8 @@ vec_push(vouch_arena *a, jvec *v, const void *e)
 		size_t ncap = v->cap ? v->cap * 2 : 256;
 		uint64_t bytes;
 		void *np;
-		if (ncap > J_MAX_NODES || !vouch_mul_u64(ncap, v->esz, &bytes) || bytes > SIZE_MAX) {
+		if (ncap > J_MAX_NODES || !vouch_mul_u64(ncap, v->esz, &bytes) ||
+		    bytes > SIZE_MAX) {
 			return VOUCH_E_LIMIT;
 		}
 		if ((np = vouch_arena_alloc(a, (size_t)bytes)) == NULL) {
@@ -338,7 +338,8 @@ jffs2_probe(vouch_job *j, const vouch_src *s, uint64_t *len)
 	return VOUCH_OK;
 }
 
-/* ---- the scan ---------------------------------------------------------------------------------- */
+/* ---- the scan ----------------------------------------------------------------------------------
+ */
 
 static int
 j_take_dirent(jfs *f, uint64_t pos, uint32_t totlen)
@@ -441,11 +442,13 @@ j_scan(jfs *f)
 			vouch_rd r;
 			uint32_t w = 0;
 			vouch_rd_init(&r, f->v.p, f->v.len);
-			if (vouch_rd_seek(&r, pos) != VOUCH_OK || vouch_rd_u32le(&r, &w) != VOUCH_OK) {
+			if (vouch_rd_seek(&r, pos) != VOUCH_OK ||
+			    vouch_rd_u32le(&r, &w) != VOUCH_OK) {
 				break;
 			}
 			if (w != 0xffffffffu) {
-				/* an error only if a node follows: trailing bytes are simply not ours */
+				/* an error only if a node follows: trailing bytes are simply not
+				 * ours */
 				if (garbage == 0) {
 					garbage_at = pos;
 				}
@@ -480,15 +483,15 @@ j_scan(jfs *f)
 			rc = j_take_inode(f, pos, h.totlen);
 		} else if (h.type == J_CLEANMARKER) {
 			/* cleanmarkers open erase blocks: their spacing is the erase size */
-			if (last_cm != UINT64_MAX && pos > last_cm && pos - last_cm <= (16u << 20) &&
-			    (erase == 0 || pos - last_cm < erase)) {
+			if (last_cm != UINT64_MAX && pos > last_cm &&
+			    pos - last_cm <= (16u << 20) && (erase == 0 || pos - last_cm < erase)) {
 				erase = (uint32_t)(pos - last_cm);
 			}
 			last_cm = pos;
 			rc = VOUCH_OK;
 		} else if (!j_known_type(h.type) && (h.type & J_FEATURE_MASK) == J_INCOMPAT) {
-			rc = j_err(f, VOUCH_E_UNSUPPORTED, pos, "unknown incompatible node type 0x%04x",
-				   h.type);
+			rc = j_err(f, VOUCH_E_UNSUPPORTED, pos,
+				   "unknown incompatible node type 0x%04x", h.type);
 		} else {
 			rc = VOUCH_OK; /* padding, summary, xattr, obsolete nodes */
 		}
@@ -745,7 +748,8 @@ j_decode(jfs *f, jinode *n, bool *ok)
 	vouch_rd_init(&r, f->v.p, f->v.len);
 	if (vouch_rd_seek(&r, n->pos + 60) != VOUCH_OK || j_u32(&r, f->be, &dcrc) != VOUCH_OK ||
 	    !vouch_range_ok(n->pos + J_INODE_HDR, n->csize, f->v.len)) {
-		return j_err(f, VOUCH_E_MALFORMED, n->pos, "inode %u: data outside the image", n->ino);
+		return j_err(f, VOUCH_E_MALFORMED, n->pos, "inode %u: data outside the image",
+			     n->ino);
 	}
 	if (dcrc != j_crc(data, n->csize)) {
 		return j_err(f, VOUCH_E_MALFORMED, n->pos, "inode %u: data CRC mismatch", n->ino);
@@ -767,22 +771,17 @@ j_decode(jfs *f, jinode *n, bool *ok)
 		memset(f->nbuf, 0, n->dsize);
 		good = true;
 		break;
-	case J_COMPR_RTIME:
-		good = j_rtime(data, n->csize, f->nbuf, n->dsize);
-		break;
-	case J_COMPR_ZLIB:
-		good = j_zlib(data, n->csize, f->nbuf, n->dsize);
-		break;
+	case J_COMPR_RTIME: good = j_rtime(data, n->csize, f->nbuf, n->dsize); break;
+	case J_COMPR_ZLIB: good = j_zlib(data, n->csize, f->nbuf, n->dsize); break;
 	case J_COMPR_LZO: {
 		lzo_uint dlen = n->dsize;
 		pthread_once(&j_lzo_once, j_lzo_init);
-		good = j_lzo_ok && lzo1x_decompress_safe(data, n->csize, f->nbuf, &dlen, NULL) ==
-					   LZO_E_OK && dlen == n->dsize;
+		good = j_lzo_ok &&
+		       lzo1x_decompress_safe(data, n->csize, f->nbuf, &dlen, NULL) == LZO_E_OK &&
+		       dlen == n->dsize;
 		break;
 	}
-	case J_COMPR_LZMA:
-		good = j_lzma(f, data, n->csize, f->nbuf, n->dsize);
-		break;
+	case J_COMPR_LZMA: good = j_lzma(f, data, n->csize, f->nbuf, n->dsize); break;
 	case J_COMPR_RUBINMIPS:
 	case J_COMPR_DYNRUBIN:
 		return j_err(f, VOUCH_E_UNSUPPORTED, n->pos, "inode %u: rubin compression", n->ino);
@@ -849,8 +848,10 @@ j_emit_file(jfs *f, jfile *fl, const char *path, size_t plen)
 	meta.ftype = VOUCH_FT_REG;
 	meta.size_hint = isize;
 	if (isize > vouch_job_limits(f->j)->max_member_bytes) {
-		return j_err(f, VOUCH_E_LIMIT, latest->pos, "inode %u: size %llu over "
-			     "max_member_bytes", fl->ino, (unsigned long long)isize);
+		return j_err(f, VOUCH_E_LIMIT, latest->pos,
+			     "inode %u: size %llu over "
+			     "max_member_bytes",
+			     fl->ino, (unsigned long long)isize);
 	}
 	for (uint32_t i = 0; i < fl->count; i++) {
 		if (in[i].dsize > 0 && (uint64_t)in[i].offset < isize) {
@@ -896,7 +897,8 @@ j_emit_file(jfs *f, jfile *fl, const char *path, size_t plen)
 				goto out;
 			}
 			if (ok && b > a) {
-				memcpy(f->win + (a - w), f->nbuf + (a - n->offset), (size_t)(b - a));
+				memcpy(f->win + (a - w), f->nbuf + (a - n->offset),
+				       (size_t)(b - a));
 			}
 			if (!ok && bad_at == UINT64_MAX) {
 				bad_at = n->pos;
@@ -937,8 +939,10 @@ j_emit_symlink(jfs *f, jfile *fl, const char *path, size_t plen)
 			continue;
 		}
 		if (in[i].dsize > J_MAX_LINK) {
-			return j_err(f, VOUCH_E_MALFORMED, in[i].pos, "inode %u: symlink target of "
-				     "%u bytes", fl->ino, in[i].dsize);
+			return j_err(f, VOUCH_E_MALFORMED, in[i].pos,
+				     "inode %u: symlink target of "
+				     "%u bytes",
+				     fl->ino, in[i].dsize);
 		}
 		if ((rc = j_decode(f, &in[i], &ok)) != VOUCH_OK) {
 			return rc;
@@ -962,23 +966,14 @@ j_ftype(uint32_t mode, bool *ok)
 {
 	*ok = true;
 	switch (mode & J_IFMT) {
-	case J_IFREG:
-		return VOUCH_FT_REG;
-	case J_IFDIR:
-		return VOUCH_FT_DIR;
-	case J_IFLNK:
-		return VOUCH_FT_SYMLINK;
-	case J_IFCHR:
-		return VOUCH_FT_CHR;
-	case J_IFBLK:
-		return VOUCH_FT_BLK;
-	case J_IFIFO:
-		return VOUCH_FT_FIFO;
-	case J_IFSOCK:
-		return VOUCH_FT_SOCK;
-	default:
-		*ok = false;
-		return VOUCH_FT_REG;
+	case J_IFREG: return VOUCH_FT_REG;
+	case J_IFDIR: return VOUCH_FT_DIR;
+	case J_IFLNK: return VOUCH_FT_SYMLINK;
+	case J_IFCHR: return VOUCH_FT_CHR;
+	case J_IFBLK: return VOUCH_FT_BLK;
+	case J_IFIFO: return VOUCH_FT_FIFO;
+	case J_IFSOCK: return VOUCH_FT_SOCK;
+	default: *ok = false; return VOUCH_FT_REG;
 	}
 }
 
@@ -988,23 +983,14 @@ j_dtype(uint8_t t, bool *ok)
 {
 	*ok = true;
 	switch (t) {
-	case 4:
-		return VOUCH_FT_DIR;
-	case 8:
-		return VOUCH_FT_REG;
-	case 10:
-		return VOUCH_FT_SYMLINK;
-	case 2:
-		return VOUCH_FT_CHR;
-	case 6:
-		return VOUCH_FT_BLK;
-	case 1:
-		return VOUCH_FT_FIFO;
-	case 12:
-		return VOUCH_FT_SOCK;
-	default:
-		*ok = false;
-		return VOUCH_FT_REG;
+	case 4: return VOUCH_FT_DIR;
+	case 8: return VOUCH_FT_REG;
+	case 10: return VOUCH_FT_SYMLINK;
+	case 2: return VOUCH_FT_CHR;
+	case 6: return VOUCH_FT_BLK;
+	case 1: return VOUCH_FT_FIFO;
+	case 12: return VOUCH_FT_SOCK;
+	default: *ok = false; return VOUCH_FT_REG;
 	}
 }
 
@@ -1118,8 +1104,8 @@ j_walk(jfs *f, size_t qi)
 				return rc;
 			}
 			if (plen > lim->max_path) {
-				if ((rc = j_err(f, VOUCH_E_LIMIT, d->pos, "path longer than max_path")) !=
-				    VOUCH_OK) {
+				if ((rc = j_err(f, VOUCH_E_LIMIT, d->pos,
+						"path longer than max_path")) != VOUCH_OK) {
 					return rc;
 				}
 				continue;
@@ -1155,7 +1141,8 @@ j_orphans(jfs *f)
 			size_t qn = f->queue.n;
 			int n;
 
-			if (t[i].visited || t[i].ino == J_ROOT_INO || (pass == 0 && t[i].has_parent)) {
+			if (t[i].visited || t[i].ino == J_ROOT_INO ||
+			    (pass == 0 && t[i].has_parent)) {
 				continue;
 			}
 			n = snprintf(name, sizeof(name), "orphans/%u", t[i].ino);
@@ -1214,7 +1201,8 @@ jffs2_extract(vouch_job *j, const vouch_src *s)
 		vouch_job_error(j, VOUCH_E_LIMIT, f.end, "jffs2: more than %u nodes", J_MAX_NODES);
 	}
 	if (rc == VOUCH_E_NOMEM) {
-		vouch_job_error(j, VOUCH_E_LIMIT, f.end, "jffs2: node tables over the memory budget");
+		vouch_job_error(j, VOUCH_E_LIMIT, f.end,
+				"jffs2: node tables over the memory budget");
 		rc = VOUCH_E_LIMIT;
 	}
 	if (rc != VOUCH_OK) {
@@ -1239,9 +1227,9 @@ out:
 }
 
 const vouch_fmt vouch_fmt_jffs2 = {
-	.name = "jffs2",
-	.desc = "JFFS2 flash filesystem (little or big endian)",
-	.magic = {{"\x85\x19", 2, 0}, {"\x19\x85", 2, 0}},
-	.probe = jffs2_probe,
-	.extract = jffs2_extract,
+    .name = "jffs2",
+    .desc = "JFFS2 flash filesystem (little or big endian)",
+    .magic = {{"\x85\x19", 2, 0}, {"\x19\x85", 2, 0}},
+    .probe = jffs2_probe,
+    .extract = jffs2_extract,
 };
