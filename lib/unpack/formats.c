@@ -12,6 +12,8 @@
 
 /* firmware headers (formats/uimage.c, fit.c, trx.c) */
 extern const vouch_fmt vouch_fmt_uimage, vouch_fmt_fit, vouch_fmt_dtb, vouch_fmt_trx;
+/* small read-only filesystems of our own (formats/cramfs.c, romfs.c) */
+extern const vouch_fmt vouch_fmt_cramfs, vouch_fmt_romfs;
 /* firmware headers and filesystems */
 extern const vouch_fmt vouch_fmt_squashfs;
 extern const vouch_fmt vouch_fmt_ext;
@@ -31,6 +33,8 @@ const vouch_fmt *const vouch_fmt_table[] = {
 	&vouch_fmt_dtb,
 	&vouch_fmt_trx,
 	/* filesystems */
+	&vouch_fmt_cramfs,
+	&vouch_fmt_romfs,
 	&vouch_fmt_squashfs,
 	&vouch_fmt_ext,
 	&vouch_fmt_jffs2,
