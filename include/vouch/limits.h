@@ -34,7 +34,7 @@ extern "C" {
 	X(max_carve_candidates, 100000, 10000000,                                              \
 	  "signature hits tried in one blob before carving gives up")                          \
 	X(max_memory_spool, 64ULL << 20, 4ULL << 30,                                            \
-	  "bytes of extracted data held in memory before spilling to temporary files")
+	  "extracted bytes queued in memory before producers wait (twice that: spill to files)")
 
 typedef struct vouch_limits {
 #define VOUCH_LIMIT_FIELD(name, def, max, why) uint64_t name;

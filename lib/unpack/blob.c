@@ -288,6 +288,21 @@ spool_spill(vouch_spool *sp)
 	return VOUCH_OK;
 }
 
+uint64_t
+vouch_spool_growth(const vouch_spool *sp, size_t n)
+{
+	size_t need = sp->len + n, ncap;
+
+	if (sp->fd >= 0 || need <= sp->cap) {
+		return 0;
+	}
+	ncap = sp->cap ? sp->cap * 2 : 16384;
+	while (ncap < need) {
+		ncap *= 2;
+	}
+	return ncap - sp->cap;
+}
+
 int
 vouch_spool_write(vouch_spool *sp, const void *p, size_t n)
 {

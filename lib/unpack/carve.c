@@ -31,6 +31,8 @@ static sig sigs[MAX_SIGS];
 static size_t nsigs;
 /* first byte -> index range into sigs (sorted by first byte) */
 static uint16_t first_lo[256], first_hi[256];
+/* bit (b0 << 8 | b1) set when some signature starts with bytes b0 b1: a cheap filter */
+static uint8_t pair[65536 / 8];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static int
@@ -71,6 +73,15 @@ build(void)
 			first_lo[b] = (uint16_t)i;
 		}
 		first_hi[b] = (uint16_t)(i + 1);
+		unsigned k = (unsigned)b << 8 | (sigs[i].len > 1 ? sigs[i].bytes[1] : 0);
+		if (sigs[i].len > 1) {
+			pair[k >> 3] |= (uint8_t)(1u << (k & 7));
+		} else {
+			for (unsigned x = 0; x < 256; x++) { /* one-byte signature: any follower */
+				unsigned kk = (unsigned)b << 8 | x;
+				pair[kk >> 3] |= (uint8_t)(1u << (kk & 7));
+			}
+		}
 	}
 }
 
@@ -120,6 +131,12 @@ scan(vouch_carver *c, const uint8_t *p, size_t n, uint64_t base, size_t first, s
 		uint8_t b = p[i];
 		if (first_hi[b] == 0) {
 			continue;
+		}
+		if (i + 1 < n) {
+			unsigned k = (unsigned)b << 8 | p[i + 1];
+			if ((pair[k >> 3] & (1u << (k & 7))) == 0) {
+				continue;
+			}
 		}
 		for (size_t k = first_lo[b]; k < first_hi[b]; k++) {
 			const sig *s = &sigs[k];
@@ -193,6 +210,9 @@ vouch_carver_sort(vouch_carver *c)
 {
 	size_t k = 0;
 
+	if (c->nhits == 0) {
+		return;
+	}
 	qsort(c->hits, c->nhits, sizeof(*c->hits), hit_cmp);
 	for (size_t i = 0; i < c->nhits; i++) {
 		if (k > 0 && c->hits[k - 1].start == c->hits[i].start &&
@@ -202,4 +222,24 @@ vouch_carver_sort(vouch_carver *c)
 		c->hits[k++] = c->hits[i];
 	}
 	c->nhits = k;
+}
+
+size_t
+vouch_carve_at_start(const uint8_t *head, size_t n, const vouch_fmt **out, size_t max)
+{
+	size_t k = 0;
+
+	pthread_once(&once, build);
+	for (size_t i = 0; vouch_fmt_table[i] != NULL && k < max; i++) {
+		const vouch_fmt *f = vouch_fmt_table[i];
+		for (size_t m = 0; m < VOUCH_ARRAY_LEN(f->magic) && f->magic[m].len > 0; m++) {
+			const vouch_magic *g = &f->magic[m];
+			if ((size_t)g->at + g->len <= n &&
+			    memcmp(head + g->at, g->bytes, g->len) == 0) {
+				out[k++] = f;
+				break;
+			}
+		}
+	}
+	return k;
 }

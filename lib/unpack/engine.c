@@ -81,6 +81,10 @@ struct vouch_scan {
 	vouch_report report;
 
 	atomic_uint_fast64_t out_bytes, done_bytes, nfiles_seen, spool_mem;
+	/* back-pressure: a producer whose members would overflow the memory spool waits for
+	 * the other workers to drain the queue, as long as one worker stays free to do so */
+	pthread_cond_t spcv;
+	unsigned nthreads, nblocked;
 	atomic_bool stop, limit_hit, truncated, unsafe, time_reported;
 	double t0, deadline;
 	uint64_t root_size;
@@ -105,6 +109,22 @@ struct vouch_job {
 	bool consumed_set, abs_reported;
 	struct link_rec *links; /* symlinks yielded so far, for loop detection */
 	size_t nlinks, caplinks;
+	/*
+	 * A speculative job opens a carved candidate (a signature found inside a file, not at
+	 * its start). Until it yields something, its errors are held back: if it then fails
+	 * having yielded nothing, the candidate was a false positive (a constant that happens to
+	 * look like a zstd magic inside a binary) and is dropped silently.
+	 */
+	bool speculative;
+	uint64_t yielded;
+	struct pend_rec *pend;
+	size_t npend, cappend;
+};
+
+struct pend_rec {
+	char *node, *msg;
+	uint64_t off;
+	int code;
 };
 
 /* A symlink inside one container: its path and target relative to the container root. */
@@ -152,6 +172,20 @@ xasprintf(const char *fmt, ...)
 	}
 	va_end(ap);
 	return p;
+}
+
+static void node_free(node *n);
+
+/* Free a processed node and wake a producer waiting for spool memory. */
+static void
+node_release(vouch_scan *s, node *n)
+{
+	node_free(n);
+	pthread_mutex_lock(&s->mu);
+	if (s->nblocked > 0) {
+		pthread_cond_broadcast(&s->spcv);
+	}
+	pthread_mutex_unlock(&s->mu);
 }
 
 static void
@@ -285,6 +319,46 @@ limit_event(vouch_scan *s, const char *nodepath, uint64_t off, const char *what)
 
 /* ---- the job API, for format handlers ---------------------------------------------- */
 
+static bool grow(void **arr, size_t *cap, size_t n, size_t elem);
+
+/* An error met by a job: to the report, or held back while the job is speculative. */
+static void
+job_event(vouch_job *j, const char *nodepath, uint64_t off, int code, const char *msg)
+{
+	if (j->speculative && j->yielded == 0 && code != VOUCH_E_LIMIT &&
+	    grow((void **)&j->pend, &j->cappend, j->npend, sizeof(*j->pend))) {
+		struct pend_rec *p = &j->pend[j->npend];
+		p->node = strdup(nodepath);
+		p->msg = strdup(msg);
+		p->off = off;
+		p->code = code;
+		if (p->node != NULL && p->msg != NULL) {
+			j->npend++;
+			return;
+		}
+		free(p->node);
+		free(p->msg);
+	}
+	scan_event(j->s, nodepath, j->fmt->name, off, code, msg);
+}
+
+/* Report (flush) or drop the events a speculative job held back. */
+static void
+job_settle(vouch_job *j, bool report)
+{
+	for (size_t i = 0; i < j->npend; i++) {
+		if (report) {
+			scan_event(j->s, j->pend[i].node, j->fmt->name, j->pend[i].off,
+				   j->pend[i].code, j->pend[i].msg);
+		}
+		free(j->pend[i].node);
+		free(j->pend[i].msg);
+	}
+	free(j->pend);
+	j->pend = NULL;
+	j->npend = j->cappend = 0;
+}
+
 void
 vouch_job_error(vouch_job *j, int code, uint64_t offset, const char *fmt, ...)
 {
@@ -294,7 +368,7 @@ vouch_job_error(vouch_job *j, int code, uint64_t offset, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	scan_event(j->s, j->parent->path, j->fmt->name, j->base + offset, code, msg);
+	job_event(j, j->parent->path, j->base + offset, code, msg);
 }
 
 void
@@ -470,7 +544,9 @@ vouch_member_begin(vouch_job *j, const char *name, size_t name_len, const vouch_
 	m->meta = *meta;
 	m->meta.ftype = VOUCH_FT_REG;
 	m->meta.link = NULL;
-	vouch_spool_init(&m->sp, &j->s->spool_mem, j->s->opts.limits.max_memory_spool,
+	/* producers wait at max_memory_spool (spool_wait); the one worker that may not wait
+	 * can run on to twice that before its members spill to temporary files */
+	vouch_spool_init(&m->sp, &j->s->spool_mem, 2 * j->s->opts.limits.max_memory_spool,
 			 j->s->tmpdir);
 	*out = m;
 	return VOUCH_OK;
@@ -487,6 +563,34 @@ member_free(vouch_member *m)
 	free(m->disk);
 	free(m->link);
 	free(m);
+}
+
+/*
+ * Wait (bounded) until the memory spool has room for `need` more bytes, but only while at
+ * least one other worker is not waiting here too, so that someone drains the queue: with
+ * every worker producing, the spool spills to a temporary file instead (no deadlock).
+ */
+static void
+spool_wait(vouch_scan *s, uint64_t need)
+{
+	const uint64_t budget = s->opts.limits.max_memory_spool;
+
+	pthread_mutex_lock(&s->mu);
+	for (int i = 0; i < 200 && atomic_load(&s->spool_mem) + need > budget &&
+			s->nblocked + 1 < s->nthreads && !atomic_load(&s->stop);
+	     i++) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		s->nblocked++;
+		pthread_cond_timedwait(&s->spcv, &s->mu, &ts);
+		s->nblocked--;
+	}
+	pthread_mutex_unlock(&s->mu);
 }
 
 int
@@ -522,6 +626,10 @@ vouch_member_write(vouch_member *m, const void *p, size_t n)
 	}
 	if ((j->out_bytes & 0xFFFFF) < n && vouch_job_check(j) != VOUCH_OK) {
 		return VOUCH_E_LIMIT;
+	}
+	uint64_t grow_by = vouch_spool_growth(&m->sp, n);
+	if (grow_by > 0 && atomic_load(&s->spool_mem) + grow_by > l->max_memory_spool) {
+		spool_wait(s, grow_by);
 	}
 	return vouch_spool_write(&m->sp, p, n) == VOUCH_OK
 		       ? VOUCH_OK
@@ -561,6 +669,7 @@ member_queue(vouch_member *m)
 	n->depth = j->depth;
 	n->has_data = true;
 	member_free(m);
+	j->yielded++;
 	queue_push(j->s, n);
 	return VOUCH_OK;
 }
@@ -583,7 +692,11 @@ vouch_member_abort(vouch_member *m, int code, uint64_t offset, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	scan_event(m->j->s, m->path, m->j->fmt->name, offset, code, msg);
+	job_event(m->j, m->path, offset, code, msg);
+	if (m->sp.len == 0 && m->j->speculative && m->j->yielded == 0) {
+		member_free(m); /* nothing came out of a carved candidate: nothing to keep */
+		return VOUCH_OK;
+	}
 	return member_queue(m);
 }
 
@@ -631,6 +744,7 @@ vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_met
 		}
 	}
 	scan_file(j->s, &f);
+	j->yielded++;
 	if (meta->ftype == VOUCH_FT_SYMLINK && link != NULL &&
 	    grow((void **)&j->links, &j->caplinks, j->nlinks, sizeof(*j->links))) {
 		char *lp = vouch_arena_strndup(j->arena, rel, strlen(rel));
@@ -703,6 +817,7 @@ vouch_job_subregion(vouch_job *j, const char *name, uint64_t off, uint64_t len,
 	n->ftype = VOUCH_FT_REG;
 	n->depth = j->depth;
 	n->has_data = true;
+	j->yielded++;
 	queue_push(j->s, n);
 	return VOUCH_OK;
 }
@@ -871,6 +986,7 @@ try_format(worker *w, node *n, const vouch_fmt *fmt, uint64_t off, bool forced,
 	j.fmt = fmt;
 	j.base = off;
 	j.depth = n->depth + 1;
+	j.speculative = !forced && off != 0;
 	if (vouch_src_slice(&n->src, off, n->src.len - off, &j.src) != VOUCH_OK) {
 		return VOUCH_E_INTERNAL;
 	}
@@ -911,6 +1027,12 @@ try_format(worker *w, node *n, const vouch_fmt *fmt, uint64_t off, bool forced,
 	}
 	rc = fmt->extract(&j, &j.src);
 	check_links(&j);
+	if (rc != VOUCH_E_LIMIT && j.speculative && j.yielded == 0 &&
+	    (rc != VOUCH_OK || j.npend > 0)) {
+		job_settle(&j, false); /* a false-positive signature: not this format after all */
+		goto out;
+	}
+	job_settle(&j, true);
 	if (rc != VOUCH_OK && rc != VOUCH_E_LIMIT) {
 		vouch_job_error(&j, rc, j.consumed_set ? j.consumed : 0, "%s: %s", fmt->name,
 				vouch_err_str(rc));
@@ -921,6 +1043,7 @@ try_format(worker *w, node *n, const vouch_fmt *fmt, uint64_t off, bool forced,
 	}
 	rc = VOUCH_OK; /* accepted, even if extraction stopped part-way (recorded) */
 out:
+	job_settle(&j, true);
 	free(j.links);
 	free(j.prefix);
 	free(j.prefix_disk);
@@ -950,22 +1073,56 @@ range_entropy(worker *w, node *n, uint64_t off, uint64_t len, bool *padding)
 	return vouch_entropy(hist, done);
 }
 
+/* Feed [from, end) of the node to the carver (a second read, only for what follows a
+ * container found at offset 0: usually padding or a few trailing bytes). */
 static void
-open_node(worker *w, node *n, vouch_carver *cv, const char **container, bool blob_like)
+carve_rest(worker *w, node *n, vouch_carver *cv, uint64_t from)
+{
+	uint64_t off = from;
+
+	cv->pos = from;
+	cv->tail_len = 0;
+	while (off < n->src.len && !cv->overflow) {
+		size_t got = 0;
+		if (vouch_src_pass(&n->src, off, w->buf, CHUNK, &got) != VOUCH_OK || got == 0) {
+			break;
+		}
+		vouch_carver_feed(cv, w->buf, got);
+		off += got;
+	}
+}
+
+static void
+add_claim(claim **claims, size_t *n, size_t *cap, uint64_t off, uint64_t len, const vouch_fmt *f)
+{
+	if (grow((void **)claims, cap, *n, sizeof(**claims))) {
+		(*claims)[(*n)++] = (claim){off, len, f->name,
+					    f->leaf ? VOUCH_REGION_IDENTIFIED : VOUCH_REGION_OPENED};
+	}
+}
+
+/*
+ * Open node n: fmt0 (a forced format, or one whose probe accepted offset 0 before the pass)
+ * first, then every carved signature hit past what is already claimed; then account for
+ * every byte. When fmt0 was known before the pass, the pass did not carve: only the bytes
+ * after fmt0's region are scanned now.
+ */
+static void
+open_node(worker *w, node *n, const vouch_fmt *fmt0, vouch_carver *cv, const char **container,
+	  bool blob_like)
 {
 	vouch_scan *s = w->s;
 	claim *claims = NULL;
 	size_t nclaims = 0, capclaims = 0;
 	uint64_t end = 0, consumed;
 
-	if (n->forced != NULL) {
-		if (try_format(w, n, n->forced, 0, true, &consumed) == VOUCH_OK) {
-			if (grow((void **)&claims, &capclaims, nclaims, sizeof(*claims))) {
-				claims[nclaims++] = (claim){0, consumed, n->forced->name,
-							    n->forced->leaf ? VOUCH_REGION_IDENTIFIED
-									    : VOUCH_REGION_OPENED};
-			}
+	if (fmt0 != NULL) {
+		if (try_format(w, n, fmt0, 0, n->forced != NULL, &consumed) == VOUCH_OK) {
+			add_claim(&claims, &nclaims, &capclaims, 0, consumed, fmt0);
 			end = consumed;
+		}
+		if (end < n->src.len && !atomic_load(&s->stop)) {
+			carve_rest(w, n, cv, end);
 		}
 	}
 	vouch_carver_sort(cv);
@@ -980,11 +1137,7 @@ open_node(worker *w, node *n, vouch_carver *cv, const char **container, bool blo
 		if (try_format(w, n, h->fmt, h->start, false, &consumed) != VOUCH_OK) {
 			continue;
 		}
-		if (grow((void **)&claims, &capclaims, nclaims, sizeof(*claims))) {
-			claims[nclaims++] = (claim){h->start, consumed, h->fmt->name,
-						    h->fmt->leaf ? VOUCH_REGION_IDENTIFIED
-								 : VOUCH_REGION_OPENED};
-		}
+		add_claim(&claims, &nclaims, &capclaims, h->start, consumed, h->fmt);
 		end = h->start + consumed;
 	}
 	if (cv->overflow) {
@@ -1015,7 +1168,73 @@ open_node(worker *w, node *n, vouch_carver *cv, const char **container, bool blo
 	free(claims);
 }
 
+/* Before the pass: which format, if any, opens this node at offset 0? Probing reads only
+ * headers. Returns NULL when none does (then the pass carves). */
+static const vouch_fmt *
+identify_start(worker *w, node *n)
+{
+	const vouch_fmt *cand[16];
+	size_t got = 0, nc;
+
+	if (n->forced != NULL) {
+		return n->forced;
+	}
+	if (vouch_src_pass(&n->src, 0, w->buf, HEAD_MAX, &got) != VOUCH_OK || got == 0) {
+		return NULL;
+	}
+	nc = vouch_carve_at_start(w->buf, got, cand, VOUCH_ARRAY_LEN(cand));
+	for (size_t i = 0; i < nc; i++) {
+		vouch_job j;
+		uint64_t len = VOUCH_LEN_UNKNOWN;
+		int rc;
+
+		if (cand[i]->probe == NULL) {
+			return cand[i];
+		}
+		memset(&j, 0, sizeof(j));
+		j.s = w->s;
+		j.w = w;
+		j.parent = n;
+		j.fmt = cand[i];
+		j.depth = n->depth + 1;
+		j.src = n->src;
+		j.speculative = true; /* a probe records nothing: drop anything it tries to */
+		if (vouch_arena_new(&j.arena, 64ULL << 20) != VOUCH_OK) {
+			return NULL;
+		}
+		rc = cand[i]->probe(&j, &j.src, &len);
+		job_settle(&j, false);
+		vouch_arena_free(j.arena);
+		if (rc == VOUCH_OK) {
+			return cand[i];
+		}
+	}
+	return NULL;
+}
+
 /* ---- processing a node ------------------------------------------------------------- */
+
+/* Byte counts; four interleaved tables avoid the store-to-load stalls of one. */
+static void
+histogram(uint64_t hist[256], const uint8_t *p, size_t n)
+{
+	uint32_t h[4][256];
+	size_t i = 0;
+
+	memset(h, 0, sizeof(h));
+	for (; i + 4 <= n; i += 4) {
+		h[0][p[i]]++;
+		h[1][p[i + 1]]++;
+		h[2][p[i + 2]]++;
+		h[3][p[i + 3]]++;
+	}
+	for (; i < n; i++) {
+		h[0][p[i]]++;
+	}
+	for (int b = 0; b < 256; b++) {
+		hist[b] += (uint64_t)h[0][b] + h[1][b] + h[2][b] + h[3][b];
+	}
+}
 
 static void
 process_node(worker *w, node *n)
@@ -1049,6 +1268,8 @@ process_node(worker *w, node *n)
 	    s->vis.file_begin(s->vis.ud, &f, &vst) != VOUCH_OK) {
 		vis = false;
 	}
+	const vouch_fmt *fmt0 = identify_start(w, n);
+	bool carve = fmt0 == NULL;
 	if (s->sink != NULL && n->disk != NULL && !n->is_root) {
 		char note[256] = "";
 		fd = vouch_sink_create(s->sink, n->disk, n->has_mode ? n->mode : 0644, note,
@@ -1069,10 +1290,10 @@ process_node(worker *w, node *n)
 			break;
 		}
 		vouch_sha256_update(w->sha, w->buf, got);
-		for (size_t i = 0; i < got; i++) {
-			hist[w->buf[i]]++;
+		histogram(hist, w->buf, got);
+		if (carve) {
+			vouch_carver_feed(&cv, w->buf, got);
 		}
-		vouch_carver_feed(&cv, w->buf, got);
 		if (headlen < HEAD_MAX) {
 			size_t c = VOUCH_MIN(got, (size_t)(HEAD_MAX - headlen));
 			memcpy(head + headlen, w->buf, c);
@@ -1115,7 +1336,7 @@ process_node(worker *w, node *n)
 	}
 	bool blob_like = n->is_root || f.type == NULL || strcmp(f.type, "data") == 0;
 	if (!atomic_load(&s->stop)) {
-		open_node(w, n, &cv, &container, blob_like);
+		open_node(w, n, fmt0, &cv, &container, blob_like);
 	}
 	f.container = container;
 	if (vis && s->vis.file_end != NULL) {
@@ -1154,7 +1375,7 @@ worker_main(void *arg)
 		if (!atomic_load(&s->stop)) {
 			process_node(w, n);
 		}
-		node_free(n);
+		node_release(s, n);
 
 		pthread_mutex_lock(&s->mu);
 		s->busy--;
@@ -1190,6 +1411,7 @@ vouch_scan_new(vouch_scan **out, const vouch_scan_opts *opts)
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	pthread_cond_init(&s->dcv, NULL);
+	pthread_cond_init(&s->spcv, NULL);
 	pthread_mutex_init(&s->rmu, NULL);
 	if (vouch_arena_new(&s->arena, 8ULL << 30) != VOUCH_OK) {
 		vouch_scan_free(s);
@@ -1222,6 +1444,7 @@ vouch_scan_free(vouch_scan *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_cond_destroy(&s->dcv);
+	pthread_cond_destroy(&s->spcv);
 	pthread_mutex_destroy(&s->rmu);
 	free(s);
 }
@@ -1429,6 +1652,9 @@ run_queue(vouch_scan *s, node *root)
 			break;
 		}
 		started++;
+		pthread_mutex_lock(&s->mu);
+		s->nthreads = started;
+		pthread_mutex_unlock(&s->mu);
 	}
 	if (started == 0) {
 		/* nothing can run: drain the queue here */
@@ -1467,9 +1693,15 @@ run_queue(vouch_scan *s, node *root)
 		return vouch_errf(&s->err, rc, 0, "could not start worker threads");
 	}
 
-	qsort(s->files, s->nfiles, sizeof(vouch_file), cmp_file);
-	qsort(s->regions, s->nregions, sizeof(vouch_region), cmp_region);
-	qsort(s->events, s->nevents, sizeof(vouch_event), cmp_event);
+	if (s->nfiles > 0) {
+		qsort(s->files, s->nfiles, sizeof(vouch_file), cmp_file);
+	}
+	if (s->nregions > 0) {
+		qsort(s->regions, s->nregions, sizeof(vouch_region), cmp_region);
+	}
+	if (s->nevents > 0) {
+		qsort(s->events, s->nevents, sizeof(vouch_event), cmp_event);
+	}
 	s->report.files = s->files;
 	s->report.nfiles = s->nfiles;
 	s->report.regions = s->regions;

@@ -37,6 +37,8 @@ typedef struct vouch_spool {
 void vouch_spool_init(vouch_spool *sp, atomic_uint_fast64_t *budget, uint64_t budget_max,
 		      const char *tmpdir);
 int vouch_spool_write(vouch_spool *sp, const void *p, size_t n);
+/* Bytes of memory budget the next write of n bytes would take (0: none). */
+uint64_t vouch_spool_growth(const vouch_spool *sp, size_t n);
 int vouch_spool_finish(vouch_spool *sp, vouch_blob **out);
 void vouch_spool_discard(vouch_spool *sp);
 
@@ -60,6 +62,8 @@ typedef struct vouch_carver {
 void vouch_carver_init(vouch_carver *c, size_t max_hits);
 void vouch_carver_feed(vouch_carver *c, const uint8_t *p, size_t n);
 void vouch_carver_fini(vouch_carver *c);
+/* Formats whose signature matches with the region starting at head[0], in table order. */
+size_t vouch_carve_at_start(const uint8_t *head, size_t n, const vouch_fmt **out, size_t max);
 /* Sort hits by offset and drop duplicates. */
 void vouch_carver_sort(vouch_carver *c);
 
