@@ -48,6 +48,9 @@ typedef struct node {
 	int64_t mtime;
 	uint32_t depth;
 	bool has_mode, is_root, has_data;
+	/* a pass-only node: hash/type/write this file while another worker opens it */
+	bool pass_only;
+	const char *container_hint; /* format that other worker opens it with (static) */
 } node;
 
 typedef struct worker {
@@ -1236,8 +1239,60 @@ histogram(uint64_t hist[256], const uint8_t *p, size_t n)
 	}
 }
 
+static void process_pass(worker *w, node *n, const vouch_fmt *fmt0);
+
+/* Large containers: their pass runs on another worker while this one opens them. */
+#define PARALLEL_PASS_MIN (4ULL << 20)
+
+static node *
+node_clone_for_pass(const node *n, const vouch_fmt *fmt0)
+{
+	node *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		return NULL;
+	}
+	*c = *n;
+	c->next = NULL;
+	c->path = strdup(n->path);
+	c->disk = n->disk ? strdup(n->disk) : NULL;
+	c->link = n->link ? strdup(n->link) : NULL;
+	if (c->path == NULL || (n->disk && c->disk == NULL) || (n->link && c->link == NULL)) {
+		free(c->path);
+		free(c->disk);
+		free(c->link);
+		free(c);
+		return NULL;
+	}
+	vouch_blob_ref(c->src.blob);
+	c->pass_only = true;
+	c->container_hint = fmt0->name;
+	return c;
+}
+
 static void
 process_node(worker *w, node *n)
+{
+	vouch_scan *s = w->s;
+	const vouch_fmt *fmt0 = n->pass_only ? NULL : identify_start(w, n);
+
+	if (fmt0 != NULL && n->src.len >= PARALLEL_PASS_MIN && s->nthreads > 1) {
+		node *p = node_clone_for_pass(n, fmt0);
+		if (p != NULL) {
+			vouch_carver cv;
+			const char *container = NULL;
+			queue_push(s, p);
+			vouch_carver_init(&cv, (size_t)s->opts.limits.max_carve_candidates);
+			open_node(w, n, fmt0, &cv, &container, true);
+			vouch_carver_fini(&cv);
+			return;
+		}
+	}
+	process_pass(w, n, fmt0);
+}
+
+static void
+process_pass(worker *w, node *n, const vouch_fmt *fmt0)
 {
 	vouch_scan *s = w->s;
 	vouch_file f;
@@ -1268,8 +1323,7 @@ process_node(worker *w, node *n)
 	    s->vis.file_begin(s->vis.ud, &f, &vst) != VOUCH_OK) {
 		vis = false;
 	}
-	const vouch_fmt *fmt0 = identify_start(w, n);
-	bool carve = fmt0 == NULL;
+	bool carve = fmt0 == NULL && !n->pass_only;
 	if (s->sink != NULL && n->disk != NULL && !n->is_root) {
 		char note[256] = "";
 		fd = vouch_sink_create(s->sink, n->disk, n->has_mode ? n->mode : 0644, note,
@@ -1335,7 +1389,9 @@ process_node(worker *w, node *n)
 		f.type = vouch_magic_db_describe(w->magic, head, headlen);
 	}
 	bool blob_like = n->is_root || f.type == NULL || strcmp(f.type, "data") == 0;
-	if (!atomic_load(&s->stop)) {
+	if (n->pass_only) {
+		container = n->container_hint;
+	} else if (!atomic_load(&s->stop)) {
 		open_node(w, n, fmt0, &cv, &container, blob_like);
 	}
 	f.container = container;
