@@ -1385,7 +1385,18 @@ process_pass(worker *w, node *n, const vouch_fmt *fmt0)
 	f.has_sha256 = vouch_sha256_final(w->sha, f.sha256) == VOUCH_OK;
 	f.entropy = vouch_entropy(hist, off);
 	f.has_elf = vouch_elf_ident(head, headlen, &f.elf);
-	if (!s->opts.no_magic && w->magic != NULL) {
+	char elfdesc[96];
+	if (f.has_elf) {
+		/* most files of a firmware image are ELF: describe them from the header already
+		 * parsed instead of libmagic's ~70 us per file */
+		static const char *const etypes[] = {"none", "relocatable", "executable",
+						     "shared object", "core file"};
+		snprintf(elfdesc, sizeof(elfdesc), "ELF %d-bit %s %s, %s",
+			 f.elf.cls == 2 ? 64 : 32, f.elf.endian == 2 ? "MSB" : "LSB",
+			 f.elf.type < VOUCH_ARRAY_LEN(etypes) ? etypes[f.elf.type] : "other",
+			 vouch_elf_machine_str(f.elf.machine));
+		f.type = elfdesc;
+	} else if (!s->opts.no_magic && w->magic != NULL) {
 		f.type = vouch_magic_db_describe(w->magic, head, headlen);
 	}
 	bool blob_like = n->is_root || f.type == NULL || strcmp(f.type, "data") == 0;
