@@ -1390,7 +1390,7 @@ process_pass(worker *w, node *n, const vouch_fmt *fmt0)
 		/* most files of a firmware image are ELF: describe them from the header already
 		 * parsed instead of libmagic's ~70 us per file */
 		static const char *const etypes[] = {"none", "relocatable", "executable",
-						     "shared object", "core file"};
+						     "shared object or PIE executable", "core file"};
 		snprintf(elfdesc, sizeof(elfdesc), "ELF %d-bit %s %s, %s",
 			 f.elf.cls == 2 ? 64 : 32, f.elf.endian == 2 ? "MSB" : "LSB",
 			 f.elf.type < VOUCH_ARRAY_LEN(etypes) ? etypes[f.elf.type] : "other",
