@@ -6,8 +6,10 @@
 
 #include <stddef.h>
 
+#include "vouch/attest.h"
 #include "vouch/error.h"
 #include "vouch/limits.h"
+#include "vouch/note.h"
 #include "vouch/scan.h"
 
 #ifdef __cplusplus
