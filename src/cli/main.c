@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cmd_attest.h"
+#include "cmd_log.h"
 #include "vouch/vouch.h"
 
 static int cmd_formats(int argc, char **argv);
@@ -50,6 +51,8 @@ static const cli_cmd cmds[] = {
 	 help_attest},
 	{"key", "generate a signing key or print its verifier key", cmd_key, help_key},
 	{"note", "sign or verify a C2SP signed note (e.g. a checkpoint)", cmd_note, help_note},
+	{"log", "the transparency log: append, checkpoint, prove, tiles, witness, verify",
+	 cmd_log, help_log},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
