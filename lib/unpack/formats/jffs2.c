@@ -284,6 +284,7 @@ jffs2_probe(vouch_job *j, const vouch_src *s, uint64_t *len)
 	vouch_view v;
 	uint64_t n = VOUCH_MIN(vouch_src_size(s), (uint64_t)J_PROBE_SPAN), pos = 0;
 	unsigned nodes = 0, real = 0;
+	uint8_t first[J_HDR];
 	bool be, ok = false;
 	jhdr h;
 	int rc;
@@ -292,10 +293,17 @@ jffs2_probe(vouch_job *j, const vouch_src *s, uint64_t *len)
 	if (n < J_HDR) {
 		return VOUCH_E_MALFORMED;
 	}
+	/* the 2-byte magic hits often: check the first header's CRC before mapping anything */
+	if (vouch_src_read(s, 0, first, sizeof(first)) != VOUCH_OK) {
+		return VOUCH_E_MALFORMED;
+	}
+	be = first[0] == 0x19 && first[1] == 0x85;
+	if (!j_hdr_at(first, sizeof(first), 0, be, &h)) {
+		return VOUCH_E_MALFORMED;
+	}
 	if ((rc = vouch_src_view(s, 0, n, &v)) != VOUCH_OK) {
 		return rc;
 	}
-	be = v.p[0] == 0x19 && v.p[1] == 0x85;
 	while (nodes < J_PROBE_NODES) {
 		if (pos + J_HDR > v.len) {
 			ok = real > 0 && n == vouch_src_size(s); /* the image ended */
