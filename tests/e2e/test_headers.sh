@@ -388,6 +388,33 @@ check "romfs corrupt volume name: superblock checksum fails, not claimed" t nore
 head -c 50000 s.romfs >trunc.romfs
 inv trunc.romfs trunc-romfs.json
 check "romfs truncated: exit 4, recorded" t error trunc-romfs.json "truncated"
+# hostile: a romfs whose first header's next points at itself (superblock checksum fixed up),
+# a cramfs whose first subdirectory is the root again: both must end, the loop recorded
+python3 - <<'EOF2'
+import struct
+d = bytearray(open('s.romfs', 'rb').read())
+first = 16 + (len(b'vouch test') + 1 + 15) // 16 * 16
+w = struct.unpack('>I', d[first:first + 4])[0]
+d[first:first + 4] = struct.pack('>I', first | (w & 15))
+d[12:16] = bytes(4)
+d[12:16] = struct.pack('>I', -sum(struct.unpack('>128I', bytes(d[:512]))) & 0xffffffff)
+open('loop.romfs', 'wb').write(d)
+d = bytearray(open('le.cramfs', 'rb').read())
+root = d[64:76]
+pos = (struct.unpack('<I', root[8:12])[0] >> 6) * 4
+while True:
+    w2 = struct.unpack('<I', d[pos + 8:pos + 12])[0]
+    if struct.unpack('<I', d[pos:pos + 4])[0] & 0o170000 == 0o040000:
+        d[pos + 4:pos + 8] = root[4:8]
+        d[pos + 8:pos + 12] = struct.pack('<I', (w2 & 0x3f) | (struct.unpack('<I', root[8:12])[0] & ~0x3f))
+        break
+    pos += 12 + (w2 & 0x3f) * 4
+open('loop.cramfs', 'wb').write(d)
+EOF2
+"$vouch" inventory --json -q -j 2 -L max_seconds=60 loop.romfs >loop-romfs.json 2>/dev/null
+check "romfs next-pointer loop: ends, recorded" t error loop-romfs.json "loop in a directory"
+"$vouch" inventory --json -q -j 2 -L max_seconds=60 loop.cramfs >loop-cramfs.json 2>/dev/null
+check "cramfs directory loop: ends, recorded" t error loop-cramfs.json "directory loop"
 if [ "$have_dev" -eq 0 ]; then
 	echo "note: mknod not permitted here: no device nodes in the source tree"
 fi

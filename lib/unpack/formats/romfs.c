@@ -14,9 +14,10 @@
  * How. Everything through vouch_src_read and the byte cursor, offsets checked against the
  * image size. Both checksums are verified; a mismatch is recorded and the walk goes on. The
  * walk is depth-first with an explicit stack of directory iterators sharing one path buffer;
- * a directory already on the stack is a cycle (recorded, not entered); every header visited
- * counts against the number of 16-byte headers the image can hold, so next-pointer loops and
- * shared directories end. "." and ".." (genromfs writes them as hard links) are skipped. A
+ * a directory already on the stack is a cycle (recorded, not entered); a loop in one
+ * directory's next-pointer chain is caught by Brent's cycle detection within twice its
+ * length; every header visited counts against the number of 16-byte headers the image can
+ * hold, so shared directories cannot multiply the work either. "." and ".." (genromfs writes them as hard links) are skipped. A
  * hard link to a file already emitted becomes VOUCH_FT_HARDLINK to its path; one to a file
  * not yet seen is emitted with the target's data (what a mount would read).
  *
@@ -51,6 +52,9 @@ typedef struct rf_frame {
 	uint64_t next; /* next header of this directory, 0 at the end */
 	uint64_t dir;  /* the directory's own header */
 	size_t path_len;
+	/* Brent's cycle detection on the next-pointer chain: a saved offset, and the steps
+	 * taken since it was saved, up to a doubling power */
+	uint64_t tort, lam, power;
 } rf_frame;
 
 typedef struct rf {
@@ -334,7 +338,8 @@ rf_emit(rf *f, const rf_hdr *h, rf_frame *stack, unsigned *depth)
 		if (*depth >= RF_MAX_DEPTH) {
 			return rf_err(f, VOUCH_E_LIMIT, h->off, "directories nested too deep");
 		}
-		stack[(*depth)++] = (rf_frame){h->spec & ~15u, h->off, strlen(f->path)};
+		stack[(*depth)++] = (rf_frame){h->spec & ~15u, h->off, strlen(f->path),
+					       h->spec & ~15u, 0, 1};
 		return VOUCH_OK;
 	case RF_REG:
 		rf_map_put(f, h->off, f->path);
@@ -397,7 +402,7 @@ rf_walk(rf *f, uint64_t first)
 		return VOUCH_E_NOMEM;
 	}
 	f->path[0] = '\0';
-	stack[depth++] = (rf_frame){first, 0, 0};
+	stack[depth++] = (rf_frame){first, 0, 0, first, 0, 1};
 	while (depth > 0) {
 		rf_frame *fr = &stack[depth - 1];
 		uint32_t sum = 0;
@@ -426,6 +431,17 @@ rf_walk(rf *f, uint64_t first)
 			continue;
 		}
 		fr->next = h->next;
+		if (fr->next != 0 && fr->next == fr->tort) {
+			fr->next = 0;
+			if ((rc = rf_err(f, VOUCH_E_MALFORMED, h->off, "loop in a directory's list")) !=
+			    VOUCH_OK) {
+				return rc;
+			}
+		} else if (++fr->lam == fr->power) {
+			fr->tort = fr->next;
+			fr->power *= 2;
+			fr->lam = 0;
+		}
 		if (rf_sum(f->s, h->off, h->data - h->off, &sum) != VOUCH_OK || sum != 0) {
 			if ((rc = rf_err(f, VOUCH_E_VERIFY, h->off, "file header checksum")) !=
 			    VOUCH_OK) {
