@@ -327,7 +327,8 @@ cr_file(cr *c, const cr_inode *ino, vouch_meta *meta)
 		return rc;
 	}
 	for (uint32_t i = 0; i < nblocks; i++) {
-		size_t want = VOUCH_MIN((size_t)CR_PAGE, (size_t)(ino->size - i * CR_PAGE)), got = 0;
+		size_t want = VOUCH_MIN((size_t)CR_PAGE, (size_t)(ino->size - i * CR_PAGE));
+		size_t got = 0;
 		uint64_t at = ino->offset;
 		if ((rc = vouch_job_check(c->j)) != VOUCH_OK) {
 			vouch_member_abort(m, rc, 0, "cramfs: stopped");
@@ -469,7 +470,8 @@ cr_walk(cr *c)
 			return VOUCH_OK;
 		}
 		c->path[f->path_len] = '\0';
-		if (vouch_src_read(c->s, at, raw, sizeof(raw)) != VOUCH_OK || at + CR_INODE > c->size ||
+		if (at + CR_INODE > c->size ||
+		    vouch_src_read(c->s, at, raw, sizeof(raw)) != VOUCH_OK ||
 		    cr_inode_decode(&c->sb, raw, &ino) != VOUCH_OK || ino.namelen == 0 ||
 		    !vouch_range_ok(at + CR_INODE, ino.namelen, f->end) ||
 		    vouch_src_read(c->s, at + CR_INODE, name, ino.namelen) != VOUCH_OK) {
@@ -528,7 +530,8 @@ cramfs_extract(vouch_job *j, const vouch_src *s)
 	if (c->sb.flags & ~CR_FLAGS_KNOWN) {
 		vouch_job_error(j, VOUCH_E_UNSUPPORTED, c->sb.base + 8,
 				"cramfs: unsupported flags 0x%x%s", (unsigned)c->sb.flags,
-				(c->sb.flags & CR_FLAG_EXT_PTRS) ? " (extended block pointers)" : "");
+				(c->sb.flags & CR_FLAG_EXT_PTRS) ? " (extended block pointers)"
+								 : "");
 		vouch_job_set_consumed(j, VOUCH_MIN((uint64_t)c->sb.size, vouch_src_size(s)));
 		return VOUCH_E_UNSUPPORTED;
 	}

@@ -323,8 +323,8 @@ fit_check_hashes(vouch_job *j, const fdt_buf *v, int node, const char *iname, ui
 			(void)vouch_rd_u32be(&r, &w);
 			if ((uint32_t)c != w) {
 				vouch_job_error(j, VOUCH_E_VERIFY, off,
-						"fit image %s: crc32 0x%08x, computed 0x%08x", iname,
-						(unsigned)w, (unsigned)c);
+						"fit image %s: crc32 0x%08x, computed 0x%08x",
+						iname, (unsigned)w, (unsigned)c);
 			}
 		} else if (str_is(algo, alen, "sha256") && wlen == VOUCH_SHA256_LEN) {
 			if (vouch_sha256_oneshot(v->p + off, (size_t)len, got) == VOUCH_OK &&
@@ -397,9 +397,9 @@ fit_extract(vouch_job *j, const vouch_src *s)
 		}
 		if (!vouch_range_ok(off, len, end)) {
 			vouch_job_error(j, VOUCH_E_MALFORMED, off,
-					"fit image %s: %s data [%llu, +%llu) runs past the image", esc,
-					ext ? "external" : "inline", (unsigned long long)off,
-					(unsigned long long)len);
+					"fit image %s: %s data [%llu, +%llu) runs past the image",
+					esc, ext ? "external" : "inline",
+					(unsigned long long)off, (unsigned long long)len);
 			if (off >= end) {
 				continue;
 			}
@@ -410,7 +410,8 @@ fit_extract(vouch_job *j, const vouch_src *s)
 		if (len == 0) {
 			continue;
 		}
-		rc = vouch_job_subregion(j, iname, off, len, fit_comp_fmt(j, &v, node, off, len, off));
+		rc = vouch_job_subregion(j, iname, off, len,
+					 fit_comp_fmt(j, &v, node, off, len, off));
 		if (rc != VOUCH_OK) {
 			goto out;
 		}

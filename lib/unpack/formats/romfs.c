@@ -17,9 +17,10 @@
  * a directory already on the stack is a cycle (recorded, not entered); a loop in one
  * directory's next-pointer chain is caught by Brent's cycle detection within twice its
  * length; every header visited counts against the number of 16-byte headers the image can
- * hold, so shared directories cannot multiply the work either. "." and ".." (genromfs writes them as hard links) are skipped. A
- * hard link to a file already emitted becomes VOUCH_FT_HARDLINK to its path; one to a file
- * not yet seen is emitted with the target's data (what a mount would read).
+ * hold, so shared directories cannot multiply the work either. "." and ".." (genromfs
+ * writes them as hard links) are skipped. A hard link to a file already emitted becomes
+ * VOUCH_FT_HARDLINK to its path; one to a file not yet seen is emitted with the target's
+ * data (what a mount would read).
  *
  * Rejected: mounting (needs root and a kernel romfs driver, and trusts the image); a
  * recursive walk (depth is input-controlled).
@@ -363,7 +364,8 @@ rf_emit(rf *f, const rf_hdr *h, rf_frame *stack, unsigned *depth)
 		rf_map_put(f, t->off, f->path);
 		return rf_file(f, t, &meta);
 	case RF_LNK:
-		if (h->size == 0 || h->size > RF_MAX_LINK || !vouch_range_ok(h->data, h->size, f->size) ||
+		if (h->size == 0 || h->size > RF_MAX_LINK ||
+		    !vouch_range_ok(h->data, h->size, f->size) ||
 		    vouch_src_read(f->s, h->data, f->link, h->size) != VOUCH_OK ||
 		    memchr(f->link, '\0', h->size) != NULL) {
 			return rf_err(f, VOUCH_E_MALFORMED, h->off, "corrupt symlink target");
@@ -417,7 +419,7 @@ rf_walk(rf *f, uint64_t first)
 		}
 		if (budget-- == 0) {
 			vouch_job_error(f->j, VOUCH_E_MALFORMED, fr->next,
-					"romfs: more file headers than the image can hold (a loop)");
+					"romfs: more file headers than the image holds (a loop)");
 			return VOUCH_OK;
 		}
 		f->path[fr->path_len] = '\0';
@@ -433,8 +435,8 @@ rf_walk(rf *f, uint64_t first)
 		fr->next = h->next;
 		if (fr->next != 0 && fr->next == fr->tort) {
 			fr->next = 0;
-			if ((rc = rf_err(f, VOUCH_E_MALFORMED, h->off, "loop in a directory's list")) !=
-			    VOUCH_OK) {
+			rc = rf_err(f, VOUCH_E_MALFORMED, h->off, "loop in a directory's list");
+			if (rc != VOUCH_OK) {
 				return rc;
 			}
 		} else if (++fr->lam == fr->power) {

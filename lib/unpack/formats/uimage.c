@@ -60,7 +60,8 @@ static const char *const ui_arch[] = {
 static const char *const ui_type[] = {
 	"invalid", "standalone", "kernel", "ramdisk", "multi", "firmware", "script", "filesystem",
 	"flat_dt", "kwbimage", "imximage", "ublimage", "omapimage", "aisimage", "kernel_noload",
-	"pblimage", "mxsimage", "gpimage", "atmelimage", "socfpgaimage", "x86_setup", "lpc32xximage",
+	"pblimage", "mxsimage", "gpimage", "atmelimage", "socfpgaimage", "x86_setup",
+	"lpc32xximage",
 	"loadables", "rkimage", "rksd", "rkspi", "zynqimage", "zynqmpimage", "zynqmpbif", "fpga",
 	"vybridimage", "tee", "firmware_ivt", "pmmc", "stm32image", "socfpgaimage_v1", "mtk_image",
 	"sunxi_egon", "sunxi_toc0", "fdt_legacy", "renesas_spkg", "starfive_spl",
