@@ -228,6 +228,12 @@ check "uimage multi: image.2 = the squashfs" t sha ui-multi.json ui-multi/uimage
 check "uimage multi: squashfs inside equals the source tree" \
 	t tree ui-multi.json ui-multi/uimage/image.2/squashfs "$src" chardev,blockdev,fifo
 
+# a boot script: the multi-file layout with one image, the script text
+printf 'setenv bootargs console=ttyS0\nbootm 0x80000000\n' >boot.txt
+mkimage -A arm -O linux -T script -C none -n "boot script" -d boot.txt ui-script >/dev/null
+inv ui-script ui-script.json
+check "uimage script: image.0 = the script text" t sha ui-script.json ui-script/uimage/image.0 boot.txt
+
 # trailing flash padding (dumpimage rejects this; we must not)
 cp ui-gzip ui-padded
 head -c 65536 /dev/zero | tr '\0' '\377' >>ui-padded

@@ -9,7 +9,8 @@
  * lzma, lz4, zstd; lzo only when the payload really is an lzop file, since U-Boot also stores
  * raw LZO1X, which no tool frames). A multi-file image (type 4, IH_TYPE_MULTI) starts with a
  * table of big-endian u32 sizes ended by 0; each image follows the table, 4-byte aligned, and
- * becomes "image.0", "image.1", ... identified like any file.
+ * becomes "image.0", "image.1", ... identified like any file. A script image (type 6) has
+ * the same layout with one image, the script text.
  *
  * How. Both CRCs (zlib crc32) are checked: a mismatch is recorded with vouch_job_error and
  * the payload is opened all the same, because the lab wants to see what a broken or
@@ -33,6 +34,7 @@
 #define UI_HDR 64u
 #define UI_MAGIC 0x27051956u
 #define UI_TYPE_MULTI 4u
+#define UI_TYPE_SCRIPT 6u /* a U-Boot script: the multi-file layout with one image */
 #define UI_MAX_MULTI 256u /* images in one multi-file image; U-Boot itself has no limit */
 #define UI_CHUNK (64u * 1024u)
 
@@ -297,7 +299,7 @@ uimage_extract(vouch_job *j, const vouch_src *s)
 		}
 	}
 	vouch_job_set_consumed(j, UI_HDR + plen);
-	if (h.type == UI_TYPE_MULTI) {
+	if (h.type == UI_TYPE_MULTI || h.type == UI_TYPE_SCRIPT) {
 		return ui_multi(j, s, UI_HDR + plen);
 	}
 	if (plen == 0) {
