@@ -23,7 +23,7 @@ extern "C" {
 #define VOUCH_LIMITS(X)                                                                        \
 	X(max_output_bytes, 16ULL << 30, 1ULL << 40,                                           \
 	  "total bytes produced by all decompression and extraction of one image")            \
-	X(max_ratio, 1000, 100000,                                                             \
+	X(max_ratio, 10000, 1000000,                                                             \
 	  "bytes out per byte in for one compressed stream (gzip/xz/zip bombs)")               \
 	X(max_depth, 32, 256, "nesting depth of containers inside containers")                 \
 	X(max_files, 1000000, 100000000, "number of files recorded for one image")             \

@@ -696,8 +696,8 @@ vouch_member_abort(vouch_member *m, int code, uint64_t offset, const char *fmt, 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	job_event(m->j, m->path, offset, code, msg);
-	if (m->sp.len == 0 && m->j->speculative && m->j->yielded == 0) {
-		member_free(m); /* nothing came out of a carved candidate: nothing to keep */
+	if (m->sp.len == 0) {
+		member_free(m); /* nothing came out: nothing to keep (the error says why) */
 		return VOUCH_OK;
 	}
 	return member_queue(m);
@@ -1054,12 +1054,66 @@ out:
 	return rc;
 }
 
-static double
-range_entropy(worker *w, node *n, uint64_t off, uint64_t len, bool *padding)
+/*
+ * Report a gap (bytes no format claimed) as regions: runs of one padding byte (0x00 or 0xFF)
+ * of at least PAD_MIN bytes become padding regions; everything between them becomes an
+ * unrecognised region with its own entropy. One streaming read, bounded memory.
+ */
+#define PAD_MIN 16
+
+typedef struct gapper {
+	vouch_scan *s;
+	const char *node;
+	uint64_t hist[256];
+	uint64_t seg_start, seg_len; /* current unrecognised segment */
+	uint64_t run_start, run_len; /* pending run of run_byte */
+	int run_byte;                /* -1: none */
+} gapper;
+
+static void
+gap_flush_segment(gapper *g)
 {
-	uint64_t hist[256] = {0};
+	if (g->seg_len > 0) {
+		scan_region(g->s, g->node, g->seg_start, g->seg_len, VOUCH_REGION_UNKNOWN, NULL,
+			    vouch_entropy(g->hist, g->seg_len));
+	}
+	memset(g->hist, 0, sizeof(g->hist));
+	g->seg_len = 0;
+}
+
+static void
+gap_end_run(gapper *g)
+{
+	if (g->run_byte < 0) {
+		return;
+	}
+	if (g->run_len >= PAD_MIN) {
+		gap_flush_segment(g);
+		scan_region(g->s, g->node, g->run_start, g->run_len, VOUCH_REGION_PADDING, NULL,
+			    0.0);
+		g->seg_start = g->run_start + g->run_len;
+	} else {
+		if (g->seg_len == 0) {
+			g->seg_start = g->run_start;
+		}
+		g->hist[g->run_byte] += g->run_len;
+		g->seg_len += g->run_len;
+	}
+	g->run_byte = -1;
+	g->run_len = 0;
+}
+
+static void
+report_gap(worker *w, node *n, uint64_t off, uint64_t len)
+{
+	gapper g;
 	uint64_t done = 0;
 
+	memset(&g, 0, sizeof(g));
+	g.s = w->s;
+	g.node = n->path;
+	g.run_byte = -1;
+	g.seg_start = off;
 	while (done < len) {
 		size_t got = 0;
 		size_t want = (size_t)VOUCH_MIN((uint64_t)CHUNK, len - done);
@@ -1068,12 +1122,29 @@ range_entropy(worker *w, node *n, uint64_t off, uint64_t len, bool *padding)
 			break;
 		}
 		for (size_t i = 0; i < got; i++) {
-			hist[w->buf[i]]++;
+			uint8_t b = w->buf[i];
+			uint64_t pos = off + done + i;
+			if (g.run_byte >= 0 && b == g.run_byte) {
+				g.run_len++;
+				continue;
+			}
+			gap_end_run(&g);
+			if (b == 0x00 || b == 0xFF) {
+				g.run_byte = b;
+				g.run_start = pos;
+				g.run_len = 1;
+				continue;
+			}
+			if (g.seg_len == 0) {
+				g.seg_start = pos;
+			}
+			g.hist[b]++;
+			g.seg_len++;
 		}
 		done += got;
 	}
-	*padding = done > 0 && (hist[0] == done || hist[0xFF] == done);
-	return vouch_entropy(hist, done);
+	gap_end_run(&g);
+	gap_flush_segment(&g);
 }
 
 /* Feed [from, end) of the node to the carver (a second read, only for what follows a
@@ -1156,10 +1227,7 @@ open_node(worker *w, node *n, const vouch_fmt *fmt0, vouch_carver *cv, const cha
 		for (size_t i = 0; i <= nclaims; i++) {
 			uint64_t gend = i < nclaims ? claims[i].off : n->src.len;
 			if (gend > pos) {
-				bool pad = false;
-				double e = range_entropy(w, n, pos, gend - pos, &pad);
-				scan_region(s, n->path, pos, gend - pos,
-					    pad ? VOUCH_REGION_PADDING : VOUCH_REGION_UNKNOWN, NULL, e);
+				report_gap(w, n, pos, gend - pos);
 			}
 			if (i < nclaims) {
 				scan_region(s, n->path, claims[i].off, claims[i].len, claims[i].kind,
