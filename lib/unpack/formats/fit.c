@@ -44,6 +44,7 @@
 
 typedef struct fdt_hdr {
 	uint32_t magic, totalsize, off_struct, off_strings, off_rsv, version, last_comp;
+	uint32_t boot_cpu, size_strings, size_struct;
 } fdt_hdr;
 
 /* The header fields we bound before libfdt sees the bytes. */
@@ -63,12 +64,24 @@ fdt_hdr_read(const vouch_src *s, fdt_hdr *h)
 	    vouch_rd_u32be(&r, &h->off_strings) != VOUCH_OK ||
 	    vouch_rd_u32be(&r, &h->off_rsv) != VOUCH_OK ||
 	    vouch_rd_u32be(&r, &h->version) != VOUCH_OK ||
-	    vouch_rd_u32be(&r, &h->last_comp) != VOUCH_OK) {
+	    vouch_rd_u32be(&r, &h->last_comp) != VOUCH_OK ||
+	    vouch_rd_u32be(&r, &h->boot_cpu) != VOUCH_OK ||
+	    vouch_rd_u32be(&r, &h->size_strings) != VOUCH_OK ||
+	    vouch_rd_u32be(&r, &h->size_struct) != VOUCH_OK) {
 		return VOUCH_E_MALFORMED;
 	}
+	/*
+	 * Cheap consistency first (carving probes every 0xd00dfeed): version 16 or 17 (libfdt's
+	 * range, and every tree made since 2008), blocks inside totalsize, the reserve map
+	 * aligned after the header. Only then is the tree mapped (maybe copied) and walked.
+	 */
 	if (h->magic != FDT_MAGIC_BE || h->totalsize < FDT_HDR || h->totalsize > INT_MAX ||
-	    h->totalsize > vouch_src_size(s) || h->off_struct >= h->totalsize ||
-	    h->off_strings > h->totalsize || h->off_rsv >= h->totalsize) {
+	    h->totalsize > vouch_src_size(s) || h->version < 16 || h->last_comp > 17 ||
+	    h->off_rsv < FDT_HDR || (h->off_rsv & 7u) != 0 || h->off_rsv >= h->totalsize ||
+	    (h->off_struct & 3u) != 0 ||
+	    !vouch_range_ok(h->off_strings, h->size_strings, h->totalsize) ||
+	    (h->version >= 17 && !vouch_range_ok(h->off_struct, h->size_struct, h->totalsize)) ||
+	    h->off_struct >= h->totalsize) {
 		return VOUCH_E_MALFORMED;
 	}
 	return VOUCH_OK;
@@ -77,16 +90,18 @@ fdt_hdr_read(const vouch_src *s, fdt_hdr *h)
 /*
  * The mapped tree. libfdt refuses a tree that is not 8-byte aligned (FDT_ERR_ALIGNMENT); a
  * tree embedded at an odd offset of its parent (a FIT's inline fdt image, a dtb carved out
- * of a kernel) is copied once into aligned heap memory, at most FDT_MAX_COPY bytes.
+ * of a kernel) is copied once into aligned heap memory, at most FDT_MAX_COPY bytes. Only
+ * the tree is copied: payload bytes (inline or external) are read from the mapping.
  */
 typedef struct fdt_buf {
 	vouch_view v;
 	uint8_t *copy;
-	const uint8_t *p;
+	const uint8_t *p;    /* the tree, for libfdt: the mapping or its aligned copy */
+	const uint8_t *data; /* the mapping: offset o of the FIT is data[o] */
 	uint64_t len;
 } fdt_buf;
 
-#define FDT_MAX_COPY (256ULL << 20)
+#define FDT_MAX_COPY (64ULL << 20)
 
 static void
 fdt_unmap(fdt_buf *b)
@@ -106,14 +121,14 @@ fdt_map(const vouch_src *s, const fdt_hdr *h, uint64_t len, fdt_buf *b)
 	if ((rc = vouch_src_view(s, 0, len, &b->v)) != VOUCH_OK) {
 		return rc;
 	}
-	b->p = b->v.p;
+	b->p = b->data = b->v.p;
 	b->len = len;
 	if (((uintptr_t)b->p & 7u) != 0) {
-		if (len > FDT_MAX_COPY || (b->copy = malloc((size_t)len)) == NULL) {
+		if (h->totalsize > FDT_MAX_COPY || (b->copy = malloc(h->totalsize)) == NULL) {
 			fdt_unmap(b);
-			return len > FDT_MAX_COPY ? VOUCH_E_LIMIT : VOUCH_E_NOMEM;
+			return h->totalsize > FDT_MAX_COPY ? VOUCH_E_LIMIT : VOUCH_E_NOMEM;
 		}
-		memcpy(b->copy, b->v.p, (size_t)len);
+		memcpy(b->copy, b->v.p, h->totalsize);
 		b->p = b->copy;
 	}
 	if (fdt_check_full(b->p, h->totalsize) != 0) {
@@ -235,8 +250,7 @@ fit_probe(vouch_job *j, const vouch_src *s, uint64_t *len)
 	int images;
 
 	(void)j;
-	if (fdt_hdr_read(s, &h) != VOUCH_OK || h.version < 16 ||
-	    fdt_map(s, &h, h.totalsize, &v) != VOUCH_OK) {
+	if (fdt_hdr_read(s, &h) != VOUCH_OK || fdt_map(s, &h, h.totalsize, &v) != VOUCH_OK) {
 		return VOUCH_E_MALFORMED;
 	}
 	images = fdt_path_offset(v.p, "/images");
@@ -270,7 +284,7 @@ fit_comp_fmt(vouch_job *j, const fdt_buf *v, int node, uint64_t off, uint64_t le
 		return vouch_fmt_by_name(name);
 	}
 	if (str_is(c, n, "lzo")) {
-		if (len >= sizeof(lzop_magic) && memcmp(v->p + off, lzop_magic, 9) == 0) {
+		if (len >= sizeof(lzop_magic) && memcmp(v->data + off, lzop_magic, 9) == 0) {
 			return vouch_fmt_by_name("lzop");
 		}
 		vouch_job_error(j, VOUCH_E_UNSUPPORTED, at,
@@ -316,7 +330,7 @@ fit_check_hashes(vouch_job *j, const fdt_buf *v, int node, const char *iname, ui
 			uint32_t w = 0;
 			while (done < len) {
 				uInt step = (uInt)VOUCH_MIN(len - done, (uint64_t)(1u << 30));
-				c = crc32(c, v->p + off + done, step);
+				c = crc32(c, v->data + off + done, step);
 				done += step;
 			}
 			vouch_rd_init(&r, want, 4);
@@ -327,7 +341,7 @@ fit_check_hashes(vouch_job *j, const fdt_buf *v, int node, const char *iname, ui
 						iname, (unsigned)w, (unsigned)c);
 			}
 		} else if (str_is(algo, alen, "sha256") && wlen == VOUCH_SHA256_LEN) {
-			if (vouch_sha256_oneshot(v->p + off, (size_t)len, got) == VOUCH_OK &&
+			if (vouch_sha256_oneshot(v->data + off, (size_t)len, got) == VOUCH_OK &&
 			    !vouch_ct_equal(got, want, VOUCH_SHA256_LEN)) {
 				vouch_job_error(j, VOUCH_E_VERIFY, off,
 						"fit image %s: sha256 does not match", iname);
