@@ -703,6 +703,34 @@ vouch_member_abort(vouch_member *m, int code, uint64_t offset, const char *fmt, 
 	return member_queue(m);
 }
 
+/*
+ * A hard link's target names another member of the same container: normalise it the way
+ * sanitize() writes names (no leading '/', no empty or "." components), in place, so that
+ * "./usr/sbin/dropbear" matches the member "usr/sbin/dropbear". ".." is left as it is.
+ */
+static void
+norm_hardlink(char *t)
+{
+	size_t k = 0, i = 0, n = strlen(t);
+
+	while (i < n) {
+		size_t e = i;
+		while (e < n && t[e] != '/') {
+			e++;
+		}
+		size_t cl = e - i;
+		if (!(cl == 0 || (cl == 1 && t[i] == '.'))) {
+			if (k > 0) {
+				t[k++] = '/';
+			}
+			memmove(t + k, t + i, cl);
+			k += cl;
+		}
+		i = e + 1;
+	}
+	t[k] = '\0';
+}
+
 int
 vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_meta *meta)
 {
@@ -738,6 +766,9 @@ vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_met
 	char *link = NULL;
 	if (meta->link != NULL) {
 		link = vouch_arena_strndup(j->arena, meta->link, meta->link_len);
+		if (meta->ftype == VOUCH_FT_HARDLINK && link != NULL) {
+			norm_hardlink(link); /* a member path: written like the names are */
+		}
 		f.link = link;
 	}
 	if (j->s->has_vis && j->s->vis.file_begin != NULL) {

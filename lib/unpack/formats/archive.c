@@ -266,8 +266,72 @@ zero_pad_end(const vouch_src *s, uint64_t pos, uint64_t rec, uint8_t *buf)
 	return at;
 }
 
+/*
+ * cpio hard links: newc/odc store the data once, with the LAST name of an inode; the
+ * earlier names come as empty files with nlink > 1. They are held here until the name with
+ * the data arrives, then emitted as hard links to it; any left at the end (the data never
+ * came) are emitted as the empty files the archive says they are.
+ */
+#define MAX_DEFERRED 4096
+
+typedef struct la_defer {
+	char *name;
+	vouch_meta meta;
+	int64_t dev, ino;
+} la_defer;
+
+typedef struct la_links {
+	la_defer *d;
+	size_t n;
+} la_links;
+
+static bool
+la_should_defer(const arc_kind *k, struct archive_entry *e, const vouch_meta *meta)
+{
+	return strncmp(k->name, "cpio", 4) == 0 && meta->ftype == VOUCH_FT_REG &&
+	       meta->size_hint == 0 && archive_entry_nlink(e) > 1 && archive_entry_ino_is_set(e);
+}
+
 static int
-la_entry(vouch_job *j, struct archive *a, struct archive_entry *e, const arc_kind *k)
+la_flush_links(vouch_job *j, la_links *L, struct archive_entry *e, const char *name)
+{
+	int64_t dev = (int64_t)archive_entry_dev(e), ino = archive_entry_ino64(e);
+	int rc = VOUCH_OK;
+
+	for (size_t i = 0; i < L->n && rc == VOUCH_OK;) {
+		if (L->d[i].dev != dev || L->d[i].ino != ino) {
+			i++;
+			continue;
+		}
+		vouch_meta m = L->d[i].meta;
+		m.ftype = VOUCH_FT_HARDLINK;
+		m.link = name;
+		m.link_len = strlen(name);
+		rc = vouch_job_entry(j, L->d[i].name, strlen(L->d[i].name), &m);
+		L->d[i] = L->d[--L->n];
+	}
+	return rc;
+}
+
+static int
+la_flush_leftover(vouch_job *j, la_links *L)
+{
+	int rc = VOUCH_OK;
+
+	for (size_t i = 0; i < L->n && rc == VOUCH_OK; i++) {
+		vouch_member *m = NULL;
+		rc = vouch_member_begin(j, L->d[i].name, strlen(L->d[i].name), &L->d[i].meta, &m);
+		if (rc == VOUCH_OK) {
+			rc = vouch_member_end(m);
+		}
+	}
+	L->n = 0;
+	return rc;
+}
+
+static int
+la_entry(vouch_job *j, struct archive *a, struct archive_entry *e, const arc_kind *k,
+	 la_links *L)
 {
 	const char *fmtname = k->name;
 	const char *name = archive_entry_pathname(e);
@@ -321,11 +385,29 @@ la_entry(vouch_job *j, struct archive *a, struct archive_entry *e, const arc_kin
 	if (meta.ftype != VOUCH_FT_REG) {
 		return vouch_job_entry(j, name, strlen(name), &meta);
 	}
+	if (la_should_defer(k, e, &meta) && L->n < MAX_DEFERRED) {
+		if (L->d == NULL) {
+			L->d = vouch_arena_alloc(vouch_job_arena(j), MAX_DEFERRED * sizeof(*L->d));
+		}
+		char *copy = vouch_arena_strndup(vouch_job_arena(j), name, strlen(name));
+		if (L->d != NULL && copy != NULL) {
+			L->d[L->n].name = copy;
+			L->d[L->n].meta = meta;
+			L->d[L->n].dev = (int64_t)archive_entry_dev(e);
+			L->d[L->n].ino = archive_entry_ino64(e);
+			L->n++;
+			return VOUCH_OK;
+		}
+	}
 	rc = vouch_member_begin(j, name, strlen(name), &meta, &m);
 	if (rc != VOUCH_OK) {
 		return rc;
 	}
-	return la_copy_data(j, a, m, fmtname);
+	rc = la_copy_data(j, a, m, fmtname);
+	if (rc == VOUCH_OK && L->n > 0 && archive_entry_nlink(e) > 1) {
+		rc = la_flush_links(j, L, e, name);
+	}
+	return rc;
 }
 
 /* GNU ("/", "/SYM64/") and BSD ("__.SYMDEF...") ar symbol tables and the GNU long-name
@@ -343,6 +425,7 @@ la_extract(vouch_job *j, const vouch_src *s, const arc_kind *k)
 {
 	struct archive *a = NULL;
 	la_io io;
+	la_links links = {NULL, 0};
 	unsigned retries = 0;
 	uint64_t nentries = 0;
 	bool eof = false;
@@ -410,7 +493,7 @@ la_extract(vouch_job *j, const vouch_src *s, const arc_kind *k)
 		if (k == &k_ar && ar_is_index(archive_entry_pathname(e))) {
 			continue; /* the linker's symbol index: not a member */
 		}
-		rc = la_entry(j, a, e, k);
+		rc = la_entry(j, a, e, k, &links);
 		if (rc == VOUCH_E_MALFORMED) {
 			rc = VOUCH_OK; /* fatal inside the data: recorded; stop reading */
 			break;
@@ -418,6 +501,9 @@ la_extract(vouch_job *j, const vouch_src *s, const arc_kind *k)
 		if (rc != VOUCH_OK) {
 			goto out;
 		}
+	}
+	if (links.n > 0 && (rc = la_flush_leftover(j, &links)) != VOUCH_OK) {
+		goto out;
 	}
 	if (eof && k->end != END_PROBE) {
 		uint64_t end = la_pos(a);
