@@ -364,8 +364,10 @@ check "trx truncated: exit 4, recorded" test "$rc" -eq 4
 mkfs.cramfs "$src" le.cramfs >/dev/null
 mkfs.cramfs -N big "$src" be.cramfs >/dev/null
 mkfs.cramfs -p "$src" pad.cramfs >/dev/null
+mkfs.cramfs -b 16384 "$src" b16k.cramfs >/dev/null # 16 KiB pages (detected, not stored)
+mkfs.cramfs -b 65536 -N big "$src" b64k.cramfs >/dev/null
 fsck.cramfs --extract=fsck-le le.cramfs >/dev/null 2>&1
-for c in le be pad; do
+for c in le be pad b16k b64k; do
 	inv $c.cramfs $c.json
 	check "cramfs $c: exit 0, CRC good" t noerror $c.json
 	check "cramfs $c: tree = source (files, links, dirs, fifo, devices)" t tree $c.json $c.cramfs/cramfs "$src"

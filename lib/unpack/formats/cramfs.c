@@ -9,7 +9,8 @@
  * 12 bytes of bit fields: mode:16 uid:16 | size:24 gid:8 | namelen:6 offset:26 (namelen and
  * offset in 4-byte units); a directory's entries are inodes each followed by its padded name;
  * a file is a table of u32 block end pointers then zlib blocks of 4096 bytes (the page size)
- * each; a symlink's target is stored the same way; a device keeps its rdev in size. A big-
+ * each (or the page size mkfs.cramfs -b was given, detected from the first file longer than
+ * a block); a symlink's target is stored the same way; a device keeps its rdev in size. A big-
  * endian image stores the same words big-endian, with the bit fields allocated from the most
  * significant bit (what cramfsswap converts), so each word is decoded per endianness.
  *
@@ -39,9 +40,10 @@
 #define CR_SUPER 76u
 #define CR_PAD 512u
 #define CR_INODE 12u
-#define CR_PAGE 4096u
-#define CR_MAX_CBLOCK (2u * CR_PAGE + 64u) /* zlib's worst case for one 4 KiB block */
-#define CR_MAX_BLOCKS ((1u << 24) / CR_PAGE) /* 24-bit file size */
+#define CR_PAGE 4096u                         /* the kernel's block size: its page size */
+#define CR_MAX_BS 65536u                      /* mkfs.cramfs -b: up to 64 KiB pages */
+#define CR_MAX_CBLOCK (2u * CR_MAX_BS + 64u)  /* zlib's worst case for one block */
+#define CR_MAX_BLOCKS ((1u << 24) / CR_PAGE)  /* 24-bit file size */
 #define CR_MAX_DEPTH 256u
 #define CR_MAX_ERRORS 1000u
 #define CR_MAX_LINK 4096u
@@ -81,7 +83,14 @@ typedef struct cr {
 	size_t path_cap;
 	char link[CR_MAX_LINK + 1];
 	unsigned nerr;
+	uint32_t bs; /* block size, 0 until a file longer than 4 KiB decided it */
 } cr;
+
+static uint32_t
+cr_bs(const cr *c)
+{
+	return c->bs ? c->bs : CR_PAGE;
+}
 
 static uint32_t
 cr_word(const cr_super *sb, vouch_rd *r, int *rc)
@@ -292,11 +301,11 @@ cr_block(cr *c, uint64_t tbl, uint32_t nblocks, uint32_t i, size_t want, size_t 
 	c->z.next_in = c->cbuf;
 	c->z.avail_in = (uInt)(end - start);
 	c->z.next_out = c->obuf;
-	c->z.avail_out = CR_PAGE;
+	c->z.avail_out = CR_MAX_BS;
 	if (inflate(&c->z, Z_FINISH) != Z_STREAM_END) {
 		return VOUCH_E_MALFORMED;
 	}
-	*out_len = CR_PAGE - c->z.avail_out;
+	*out_len = CR_MAX_BS - c->z.avail_out;
 	return VOUCH_OK;
 }
 
@@ -310,13 +319,43 @@ cr_ptrs(cr *c, uint64_t tbl, uint32_t nblocks)
 	return vouch_src_read(c->s, tbl, c->ptrs, (size_t)nblocks * 4);
 }
 
+/*
+ * The block size is not in the superblock: it is the page size of the machine the image was
+ * made for (mkfs.cramfs -b; 4 KiB on most, 16 or 64 KiB on some MIPS, ARM64 and PowerPC).
+ * Files of one block read the same under every size; the first file longer than 4 KiB
+ * decides: the smallest power of two whose pointer table and first block are consistent
+ * (block 0 inflates to exactly min(size, bs)). None fits: 4 KiB, and the errors say why.
+ */
+static void
+cr_detect_bs(cr *c, const cr_inode *ino)
+{
+	for (uint32_t bs = CR_PAGE; bs <= CR_MAX_BS; bs *= 2) {
+		uint32_t nblocks = (ino->size + bs - 1) / bs;
+		size_t got = 0;
+		uint64_t at;
+		if (cr_ptrs(c, ino->offset, nblocks) == VOUCH_OK &&
+		    cr_block(c, ino->offset, nblocks, 0, VOUCH_MIN(bs, ino->size), &got, &at) ==
+			    VOUCH_OK &&
+		    got == VOUCH_MIN(bs, ino->size)) {
+			c->bs = bs;
+			return;
+		}
+	}
+	c->bs = CR_PAGE;
+}
+
 static int
 cr_file(cr *c, const cr_inode *ino, vouch_meta *meta)
 {
-	uint32_t nblocks = (ino->size + CR_PAGE - 1) / CR_PAGE;
 	size_t plen = strlen(c->path);
 	vouch_member *m = NULL;
+	uint32_t nblocks;
 	int rc;
+
+	if (c->bs == 0 && ino->size > CR_PAGE) {
+		cr_detect_bs(c, ino);
+	}
+	nblocks = (ino->size + cr_bs(c) - 1) / cr_bs(c);
 
 	meta->ftype = VOUCH_FT_REG;
 	meta->size_hint = ino->size;
@@ -327,7 +366,7 @@ cr_file(cr *c, const cr_inode *ino, vouch_meta *meta)
 		return rc;
 	}
 	for (uint32_t i = 0; i < nblocks; i++) {
-		size_t want = VOUCH_MIN((size_t)CR_PAGE, (size_t)(ino->size - i * CR_PAGE));
+		size_t want = VOUCH_MIN((size_t)cr_bs(c), (size_t)(ino->size - i * cr_bs(c)));
 		size_t got = 0;
 		uint64_t at = ino->offset;
 		if ((rc = vouch_job_check(c->j)) != VOUCH_OK) {
@@ -548,7 +587,7 @@ cramfs_extract(vouch_job *j, const vouch_src *s)
 	c->path_cap = (size_t)VOUCH_MIN(vouch_job_limits(j)->max_path, (uint64_t)65536);
 	c->path = vouch_arena_alloc(a, c->path_cap);
 	c->cbuf = vouch_arena_alloc(a, CR_MAX_CBLOCK);
-	c->obuf = vouch_arena_alloc(a, CR_PAGE);
+	c->obuf = vouch_arena_alloc(a, CR_MAX_BS);
 	c->ptrs = vouch_arena_alloc(a, CR_MAX_BLOCKS * 4);
 	if (c->path == NULL || c->cbuf == NULL || c->obuf == NULL || c->ptrs == NULL) {
 		return VOUCH_E_NOMEM;
