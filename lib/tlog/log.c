@@ -373,8 +373,8 @@ store_object(vouch_tlog *t, int objfd, const char *path, uint8_t digest[VOUCH_HA
 		name[2 * i + 1] = hexd[digest[i] & 15];
 	}
 	name[2 * VOUCH_HASH_LEN] = '\0';
-	/* durable before the entry that commits to it is acknowledged */
-	if (fsync(out) != 0 || renameat(objfd, tmp, objfd, name) != 0 || fsync(objfd) != 0) {
+	/* made durable by the caller's syncfs, before the entries are appended */
+	if (renameat(objfd, tmp, objfd, name) != 0) {
 		rc = vouch_errf(&t->err, VOUCH_E_IO, 0, "objects/%s: %s", name, strerror(errno));
 	}
 out:
@@ -416,6 +416,14 @@ vouch_tlog_append_files(vouch_tlog *t, const char *const *paths, size_t n, uint6
 		}
 		ents[i] = dig[i];
 		lens[i] = VOUCH_HASH_LEN;
+	}
+	/*
+	 * One flush for the whole batch (objects and their names) instead of an fsync per
+	 * object: every object is durable before the entries committing to it are.
+	 */
+	if (syncfs(objfd) != 0) {
+		rc = vouch_errf(&t->err, VOUCH_E_IO, 0, "objects/: %s", strerror(errno));
+		goto out;
 	}
 	rc = vouch_tlog_append(t, ents, lens, n, first);
 out:

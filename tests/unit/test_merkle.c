@@ -391,6 +391,81 @@ test_transparency_dev(void **state)
 	assert_true(n_regen > 5);
 }
 
+/* ---- real tiles (Sunlight) ------------------------------------------------------------- */
+
+/* Read a tile file of exactly n hashes into out[]; 0 or -1. */
+static int
+read_tile(const char *rel, vouch_hash *out, size_t n)
+{
+	size_t len = 0;
+	char *s = tv_load(rel, &len);
+
+	if (s == NULL) {
+		return -1;
+	}
+	assert_int_equal(len, n * 32);
+	memcpy(out, s, len);
+	free(s);
+	return 0;
+}
+
+static void
+test_sunlight_tiles(void **state)
+{
+	const char *m = "sunlight-skylight-testdata/witness/mirror/"
+			"000de184301123b9278c086a7d9f68c9577e83872224c197058fd90784ea9706/";
+	char p[512], *cp;
+	vouch_hash leaves[1024], root, want, l1;
+	const char *line3;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%scheckpoint", m);
+	cp = tv_load(p, NULL);
+	if (cp == NULL) {
+		skip();
+	}
+	/* the mirror's checkpoint: size 300 and its root on line 3 */
+	line3 = strchr(strchr(cp, '\n') + 1, '\n') + 1;
+	assert_int_equal(strncmp(strchr(cp, '\n') + 1, "300\n", 4), 0);
+	assert_int_equal(vouch_merkle_hash_decode(line3, 44, &want), VOUCH_OK);
+	free(cp);
+	snprintf(p, sizeof(p), "%stile/0/000", m);
+	assert_int_equal(read_tile(p, leaves, 256), 0);
+	snprintf(p, sizeof(p), "%stile/0/001.p/44", m);
+	assert_int_equal(read_tile(p, leaves + 256, 44), 0);
+	assert_int_equal(vouch_merkle_root_of(NULL, leaves, 300, &root), VOUCH_OK);
+	assert_memory_equal(root.b, want.b, 32);
+	/* the level-1 tile's one hash is the MTH of the first 256 leaves */
+	snprintf(p, sizeof(p), "%stile/1/000.p/1", m);
+	assert_int_equal(read_tile(p, &l1, 1), 0);
+	assert_int_equal(vouch_merkle_root_of(NULL, leaves, 256, &root), VOUCH_OK);
+	assert_memory_equal(root.b, l1.b, 32);
+
+	/* navigli2025h2 production tiles: regression roots from the vectors' README */
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "sunlight-navigli2025h2-hash-tiles/tile/0/%03d", i);
+		assert_int_equal(read_tile(p, leaves + 256 * i, 256), 0);
+	}
+	assert_int_equal(vouch_merkle_root_of(NULL, leaves, 1024, &root), VOUCH_OK);
+	assert_int_equal(vouch_merkle_hash_decode("EMfGG85uIddeOXt5/wdQGP3IQd0COCqoLg9Q6CsPLJA=", 44,
+						  &want),
+			 VOUCH_OK);
+	assert_memory_equal(root.b, want.b, 32);
+	{
+		vouch_hash part[10];
+
+		assert_int_equal(read_tile("sunlight-navigli2025h2-hash-tiles/tile/0/003.p/10", part,
+					   10),
+				 0);
+		assert_memory_equal(part, leaves + 768, sizeof(part));
+	}
+	assert_int_equal(vouch_merkle_root_of(NULL, leaves, 778, &root), VOUCH_OK);
+	assert_int_equal(vouch_merkle_hash_decode("+WnHOMRZl/LG1669oeskbdK9bcO4nkrY1cfVyknC52U=", 44,
+						  &want),
+			 VOUCH_OK);
+	assert_memory_equal(root.b, want.b, 32);
+}
+
 /* ---- properties ------------------------------------------------------------------------ */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -581,6 +656,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_tree),
 		cmocka_unit_test(test_transparency_dev),
+		cmocka_unit_test(test_sunlight_tiles),
 		cmocka_unit_test(test_properties),
 	};
 
