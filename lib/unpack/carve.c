@@ -47,6 +47,9 @@ build(void)
 {
 	for (size_t i = 0; vouch_fmt_table[i] != NULL; i++) {
 		const vouch_fmt *f = vouch_fmt_table[i];
+		if (f->whole_only) {
+			continue; /* tried at offset 0 only, by vouch_carve_at_start() */
+		}
 		for (size_t k = 0; k < VOUCH_ARRAY_LEN(f->magic) && f->magic[k].len > 0; k++) {
 			if (nsigs == MAX_SIGS || f->magic[k].len > MAX_SIG_LEN) {
 				continue;
@@ -127,21 +130,43 @@ add_hit(vouch_carver *c, uint64_t pos, const sig *s)
 static void
 scan(vouch_carver *c, const uint8_t *p, size_t n, uint64_t base, size_t first, size_t last)
 {
-	for (size_t i = first; i < last && i < n; i++) {
-		uint8_t b = p[i];
-		if (first_hi[b] == 0) {
+	size_t end = VOUCH_MIN(last, n);
+
+	/* hot loop: one 16-bit pair test per position; only pairs that start a signature
+	 * (about 1 in 2000 positions of real binaries) go on to the full comparison */
+	for (size_t i = first; i + 1 < end; i++) {
+		unsigned k = (unsigned)p[i] << 8 | p[i + 1];
+		if ((pair[k >> 3] & (1u << (k & 7))) == 0) {
 			continue;
 		}
-		if (i + 1 < n) {
-			unsigned k = (unsigned)b << 8 | p[i + 1];
-			if ((pair[k >> 3] & (1u << (k & 7))) == 0) {
-				continue;
-			}
-		}
-		for (size_t k = first_lo[b]; k < first_hi[b]; k++) {
-			const sig *s = &sigs[k];
+		uint8_t b = p[i];
+		for (size_t q = first_lo[b]; q < first_hi[b]; q++) {
+			const sig *s = &sigs[q];
 			if (i + s->len <= n && memcmp(p + i, s->bytes, s->len) == 0) {
 				add_hit(c, base + i, s);
+			}
+		}
+	}
+	/* the last position of the range: its pair runs past the end; check it plainly */
+	if (end > first && end == n) {
+		size_t i = end - 1;
+		uint8_t b = p[i];
+		for (size_t q = first_lo[b]; q < first_hi[b]; q++) {
+			const sig *s = &sigs[q];
+			if (i + s->len <= n && memcmp(p + i, s->bytes, s->len) == 0) {
+				add_hit(c, base + i, s);
+			}
+		}
+	} else if (end > first && end < n) {
+		size_t i = end - 1;
+		unsigned k = (unsigned)p[i] << 8 | p[i + 1];
+		if ((pair[k >> 3] & (1u << (k & 7))) != 0) {
+			uint8_t b = p[i];
+			for (size_t q = first_lo[b]; q < first_hi[b]; q++) {
+				const sig *s = &sigs[q];
+				if (i + s->len <= n && memcmp(p + i, s->bytes, s->len) == 0) {
+					add_hit(c, base + i, s);
+				}
 			}
 		}
 	}

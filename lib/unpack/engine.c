@@ -1281,7 +1281,8 @@ identify_start(worker *w, node *n)
 	if (n->forced != NULL) {
 		return n->forced;
 	}
-	if (vouch_src_pass(&n->src, 0, w->buf, HEAD_MAX, &got) != VOUCH_OK || got == 0) {
+	/* 40 KiB: far enough for signatures that sit deep in a header (ISO 9660 at 0x8001) */
+	if (vouch_src_pass(&n->src, 0, w->buf, 40u * 1024u, &got) != VOUCH_OK || got == 0) {
 		return NULL;
 	}
 	nc = vouch_carve_at_start(w->buf, got, cand, VOUCH_ARRAY_LEN(cand));
