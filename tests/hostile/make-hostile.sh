@@ -39,7 +39,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 tree=$T/tree
 mkdir -p "$tree/bin" "$tree/etc/init.d" "$tree/lib" "$tree/www"
 for b in ls cat true; do
-	cp "$(command -v $b)" "$tree/bin/" 2>/dev/null || true
+	cp "$(type -P "$b")" "$tree/bin/"
 done
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$tree/etc/passwd"
 printf '#!/bin/sh\necho start\n' >"$tree/etc/init.d/rcS"
