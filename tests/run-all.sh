@@ -17,7 +17,8 @@ failed=0
 failures=()
 
 count_meson() { # build dir
-	local dir=$1 log=$dir/meson-logs/testlog.json ok bad
+	local dir=$1
+	local log=$dir/meson-logs/testlog.json ok bad
 	if meson test -C "$dir" --print-errorlogs --num-processes 2 >"$dir/meson-test.out" 2>&1; then :; fi
 	tail -n 12 "$dir/meson-test.out" | sed "s|^|  [$dir] |"
 	ok=$(grep -cE '"result": "(OK|EXPECTEDFAIL)"' "$log" 2>/dev/null || true)
