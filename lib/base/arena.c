@@ -60,7 +60,8 @@ vouch_arena_alloc(vouch_arena *a, size_t n)
 	size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	struct chunk *c = a->head;
 
-	if (need < n || a->used + need > a->budget) {
+	/* need > budget - used, written so that neither side can wrap (used <= budget always) */
+	if (need < n || need > a->budget - a->used || need > SIZE_MAX - sizeof(*c)) {
 		return NULL;
 	}
 #ifndef VOUCH_PLAIN_MALLOC

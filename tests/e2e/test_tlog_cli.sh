@@ -71,7 +71,7 @@ echo "$wvkey" >w.vkey01
 # signed-note key id rule (SHA-256(name || 0x0A || type || pub)[:4])
 wkey04=$(python3 - "$wvkey" <<'PY'
 import base64, hashlib, sys
-name, _, b = sys.argv[1].split('+')
+name, _, b = sys.argv[1].split('+', 2)
 pub = base64.b64decode(b)[1:]
 kid = hashlib.sha256(name.encode() + b'\n' + b'\x04' + pub).digest()[:4].hex()
 print(name + "+" + kid + "+" + base64.b64encode(bytes([4]) + pub).decode())

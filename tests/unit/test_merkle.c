@@ -363,7 +363,7 @@ test_transparency_dev(void **state)
 	const char *base = tv_path("transparency-dev-merkle/testdata");
 	char p[4096];
 	vouch_hash leaves[8];
-	DIR *d;
+	DIR *d = NULL;
 	mtree ref;
 
 	(void)state;
