@@ -12,7 +12,7 @@
  *     line and cosignature line to the input must make the input verify with that key
  *     (unless the input already carries a line by that key, or is at the signature limit);
  *   - a note, verified against the published keys of the vectors in
- *     /work/shared/vectors/tlog (Go x/mod PeterNeumann and EnochRoot, the C2SP example key,
+ *     ../shared/vectors/tlog (Go x/mod PeterNeumann and EnochRoot, the C2SP example key,
  *     the Sunlight witnesses) and the key of the seed corpus: when accepted, every verified
  *     signature names its verifier and at least one is verified; through the public API
  *     too (vouch_signed_note_verify with the same keys as text);
@@ -39,7 +39,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Published verifier keys (see the README of /work/shared/vectors/tlog) and the key that
+/* Published verifier keys (see the README of ../shared/vectors/tlog) and the key that
  * signed the seed corpus (`vouch key generate`, private half not kept). */
 static const char *const known_vkeys[] = {
 	"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",

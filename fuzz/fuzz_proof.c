@@ -6,7 +6,7 @@
  * The harness holds two real trees in memory (built once with the library's own leaf/node
  * hashing, every complete subtree kept, so vouch_merkle_prove_* and _range answer from it):
  *   A  the RFC 6962 reference tree (8 leaves; the transparency-dev/merkle vectors of
- *      /work/shared/vectors/tlog are proofs in it);
+ *      ../shared/vectors/tlog are proofs in it);
  *   B  1024 leaves whose entries are SHA-256("entry <i>\n"), the entries `vouch log append`
  *      makes from the files of the seed corpus log (fuzz/corpus/proof/README).
  * The oracle: for a proof about sizes inside a tree, checked against that tree's true leaf

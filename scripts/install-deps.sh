@@ -35,7 +35,7 @@ esac
 missing() {
 	local p out=""
 	for p in $pkgs; do
-		dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || out="$out $p"
+		grep -q '^ii' <<<"$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" || out="$out $p"
 	done
 	echo "$out"
 }
@@ -50,7 +50,7 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 
 for arch in mipsel armhf arm64; do
-	dpkg --print-foreign-architectures | grep -qx "$arch" || $SUDO dpkg --add-architecture "$arch"
+	grep -qx "$arch" <<<"$(dpkg --print-foreign-architectures)" || $SUDO dpkg --add-architecture "$arch"
 done
 
 for attempt in 1 2 3 4 5; do

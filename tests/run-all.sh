@@ -48,7 +48,9 @@ for t in tests/e2e/test_*.sh; do
 	echo "== $name"
 	out=$(mktemp)
 	if timeout 1200 bash "$t" "$PWD/$vouch" >"$out" 2>&1; then rc=0; else rc=$?; fi
-	sed 's/^/  /' "$out" | tail -n 40
+	# every failure line, wherever it is, then the end of the output (the summary)
+	grep -E '^[[:space:]]*(FAIL|not ok)' "$out" | sed 's/^/  /'
+	sed 's/^/  /' "$out" | tail -n 25
 	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
 	if [ -n "$line" ]; then
 		p=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")

@@ -48,6 +48,7 @@ typedef struct node {
 	int64_t mtime;
 	uint32_t depth;
 	bool has_mode, is_root, has_data;
+	bool reserved; /* disk names a file already created (in container order): reopen it */
 	/* a pass-only node: hash/type/write this file while another worker opens it */
 	bool pass_only;
 	const char *container_hint; /* format that other worker opens it with (static) */
@@ -496,7 +497,13 @@ member_paths(vouch_job *j, const char *rel, char **path, char **disk)
 	if (strlen(*path) > j->s->opts.limits.max_path) {
 		free(*path);
 		*path = NULL;
-		return limit_event(j->s, j->parent->path, j->base, "path length limit (max_path)");
+		/* this member is skipped (recorded); its siblings still come out */
+		char esc[160];
+		vouch_escape(esc, sizeof(esc), rel, VOUCH_MIN(strlen(rel), (size_t)120));
+		char msg[256];
+		snprintf(msg, sizeof(msg), "path length limit (max_path): member '%s...' skipped", esc);
+		limit_event(j->s, j->parent->path, j->base, msg);
+		return VOUCH_E_UNSAFE;
 	}
 	if (j->prefix_disk != NULL) {
 		*disk = rel[0] ? xasprintf("%s/%s", j->prefix_disk, rel)
@@ -542,7 +549,7 @@ vouch_member_begin(vouch_job *j, const char *name, size_t name_len, const vouch_
 	free(rel);
 	if (rc != VOUCH_OK) {
 		free(m);
-		return rc;
+		return rc == VOUCH_E_UNSAFE ? VOUCH_OK /* skipped, recorded */ : rc;
 	}
 	m->meta = *meta;
 	m->meta.ftype = VOUCH_FT_REG;
@@ -663,6 +670,21 @@ member_queue(vouch_member *m)
 	n->path = m->path;
 	n->disk = m->disk;
 	m->path = m->disk = NULL;
+	if (n->disk != NULL && j->s->sink != NULL) {
+		/* the name is taken now, in the container's order, not when a worker gets to it */
+		char note[256] = "", *got = NULL;
+		rc = vouch_sink_reserve(j->s->sink, n->disk, m->meta.has_mode ? m->meta.mode : 0644,
+					note, sizeof(note), &got);
+		if (note[0]) {
+			scan_event(j->s, n->path, NULL, 0, VOUCH_E_UNSAFE, note);
+		} else if (rc != VOUCH_OK) {
+			scan_event(j->s, n->path, NULL, 0, VOUCH_E_UNSAFE,
+				   "could not create the file on disk");
+		}
+		free(n->disk);
+		n->disk = got; /* NULL when it could not be created: nothing written */
+		n->reserved = got != NULL;
+	}
 	n->ftype = VOUCH_FT_REG;
 	n->mode = m->meta.mode;
 	n->uid = m->meta.uid;
@@ -706,7 +728,8 @@ vouch_member_abort(vouch_member *m, int code, uint64_t offset, const char *fmt, 
 /*
  * A hard link's target names another member of the same container: normalise it the way
  * sanitize() writes names (no leading '/', no empty or "." components), in place, so that
- * "./usr/sbin/dropbear" matches the member "usr/sbin/dropbear". ".." is left as it is.
+ * "./usr/sbin/dropbear" matches the member "usr/sbin/dropbear". ".." is left as it is (the
+ * caller has recorded it as unsafe; hard links are never created on disk).
  */
 static void
 norm_hardlink(char *t)
@@ -731,6 +754,21 @@ norm_hardlink(char *t)
 	t[k] = '\0';
 }
 
+/* Whether a '/'-separated path has a ".." component. */
+static bool
+has_dotdot(const char *t)
+{
+	for (const char *c = t; *c != '\0';) {
+		const char *e = strchr(c, '/');
+		size_t cl = e != NULL ? (size_t)(e - c) : strlen(c);
+		if (cl == 2 && c[0] == '.' && c[1] == '.') {
+			return true;
+		}
+		c += cl + (e != NULL);
+	}
+	return false;
+}
+
 int
 vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_meta *meta)
 {
@@ -751,7 +789,7 @@ vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_met
 	rc = member_paths(j, rel[0] ? rel : "unnamed", &path, &disk);
 	if (rc != VOUCH_OK) {
 		free(rel);
-		return rc;
+		return rc == VOUCH_E_UNSAFE ? VOUCH_OK /* skipped, recorded */ : rc;
 	}
 	memset(&f, 0, sizeof(f));
 	f.path = path;
@@ -767,6 +805,15 @@ vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_met
 	if (meta->link != NULL) {
 		link = vouch_arena_strndup(j->arena, meta->link, meta->link_len);
 		if (meta->ftype == VOUCH_FT_HARDLINK && link != NULL) {
+			if (link[0] == '/' || has_dotdot(link)) {
+				char esc[256], lesc[256];
+				vouch_escape(esc, sizeof(esc), rel, strlen(rel));
+				vouch_escape(lesc, sizeof(lesc), link, strlen(link));
+				vouch_job_error(j, VOUCH_E_UNSAFE, 0,
+						"hard link '%s' -> '%s' names a path outside its "
+						"container: recorded, never created",
+						esc, lesc);
+			}
 			norm_hardlink(link); /* a member path: written like the names are */
 		}
 		f.link = link;
@@ -844,7 +891,7 @@ vouch_job_subregion(vouch_job *j, const char *name, uint64_t off, uint64_t len,
 	free(rel);
 	if (rc != VOUCH_OK) {
 		free(n);
-		return rc;
+		return rc == VOUCH_E_UNSAFE ? VOUCH_OK /* skipped, recorded */ : rc;
 	}
 	vouch_blob_ref(n->src.blob);
 	n->forced = fmt;
@@ -1426,8 +1473,9 @@ process_pass(worker *w, node *n, const vouch_fmt *fmt0)
 	bool carve = fmt0 == NULL && !n->pass_only;
 	if (s->sink != NULL && n->disk != NULL && !n->is_root) {
 		char note[256] = "";
-		fd = vouch_sink_create(s->sink, n->disk, n->has_mode ? n->mode : 0644, note,
-				       sizeof(note));
+		fd = n->reserved ? vouch_sink_reopen(s->sink, n->disk)
+				 : vouch_sink_create(s->sink, n->disk, n->has_mode ? n->mode : 0644,
+						     note, sizeof(note));
 		if (fd < 0) {
 			scan_event(s, n->path, NULL, 0, VOUCH_E_UNSAFE,
 				   note[0] ? note : "could not create the file on disk");

@@ -79,6 +79,15 @@ void vouch_sink_close(vouch_sink *s);
  * "name~N". Returns an fd open for writing or a negative vouch_err.
  */
 int vouch_sink_create(vouch_sink *s, const char *rel, uint32_t mode, char *note, size_t notecap);
+/*
+ * The same, but the file is only created (empty) and closed: *out is the name it got (rel or
+ * "rel~N", malloc'd). Members reserve their names in the order the container lists them,
+ * so duplicates get their ~N in that order whichever worker later writes the bytes through
+ * vouch_sink_reopen (the reserved file, opened for writing, never following a symlink).
+ */
+int vouch_sink_reserve(vouch_sink *s, const char *rel, uint32_t mode, char *note, size_t notecap,
+		       char **out);
+int vouch_sink_reopen(vouch_sink *s, const char *rel);
 int vouch_sink_mkdir(vouch_sink *s, const char *rel);
 /* A symlink at rel whose target `target` is interpreted inside the container rooted at
  * `root` (absolute targets are relative to root). VOUCH_E_UNSAFE when it would escape. */

@@ -100,18 +100,19 @@ walk_parent(vouch_sink *s, char *buf, char **last)
 	}
 }
 
-int
-vouch_sink_create(vouch_sink *s, const char *rel, uint32_t mode, char *note, size_t notecap)
+/* Create rel's file; on a clash "name~N" (N < 1000, the first free one): *suffix = N. */
+static int
+create_excl(vouch_sink *s, const char *rel, uint32_t mode, unsigned *suffix)
 {
 	char *buf = strdup(rel), *last = NULL;
 	int dfd, fd = -1;
 
+	*suffix = 0;
 	if (buf == NULL) {
 		return VOUCH_E_NOMEM;
 	}
 	dfd = walk_parent(s, buf, &last);
 	if (dfd < 0) {
-		snprintf(note, notecap, "a parent directory is a symlink or file: not written");
 		free(buf);
 		return dfd;
 	}
@@ -122,9 +123,75 @@ vouch_sink_create(vouch_sink *s, const char *rel, uint32_t mode, char *note, siz
 		snprintf(alt, sizeof(alt), "%.480s~%u", last, i);
 		fd = openat(dfd, alt, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd >= 0) {
-			snprintf(note, notecap, "duplicate name: written as '~%u'", i);
+			*suffix = i;
 		}
 	}
+	close(dfd);
+	free(buf);
+	return fd >= 0 ? fd : VOUCH_E_IO;
+}
+
+static void
+create_note(int rc, unsigned suffix, char *note, size_t notecap)
+{
+	if (rc == VOUCH_E_UNSAFE) {
+		snprintf(note, notecap, "a parent directory is a symlink or file: not written");
+	} else if (rc >= 0 && suffix > 0) {
+		snprintf(note, notecap, "duplicate name: written as '~%u'", suffix);
+	}
+}
+
+int
+vouch_sink_create(vouch_sink *s, const char *rel, uint32_t mode, char *note, size_t notecap)
+{
+	unsigned suffix;
+	int fd = create_excl(s, rel, mode, &suffix);
+
+	create_note(fd, suffix, note, notecap);
+	return fd;
+}
+
+int
+vouch_sink_reserve(vouch_sink *s, const char *rel, uint32_t mode, char *note, size_t notecap,
+		   char **out)
+{
+	unsigned suffix;
+	int fd = create_excl(s, rel, mode, &suffix);
+
+	*out = NULL;
+	create_note(fd, suffix, note, notecap);
+	if (fd < 0) {
+		return fd;
+	}
+	close(fd);
+	size_t n = strlen(rel) + 8;
+	*out = malloc(n);
+	if (*out == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	if (suffix > 0) {
+		snprintf(*out, n, "%s~%u", rel, suffix);
+	} else {
+		memcpy(*out, rel, n - 7);
+	}
+	return VOUCH_OK;
+}
+
+int
+vouch_sink_reopen(vouch_sink *s, const char *rel)
+{
+	char *buf = strdup(rel), *last = NULL;
+	int dfd, fd;
+
+	if (buf == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	dfd = walk_parent(s, buf, &last);
+	if (dfd < 0) {
+		free(buf);
+		return dfd;
+	}
+	fd = openat(dfd, last, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	close(dfd);
 	free(buf);
 	return fd >= 0 ? fd : VOUCH_E_IO;

@@ -1326,8 +1326,9 @@ const vouch_fmt vouch_fmt_xz = {
 const vouch_fmt vouch_fmt_lzma = {
 	.name = "lzma",
 	.desc = "legacy LZMA (.lzma, LZMA_Alone) compressed stream",
-	/* lc=3 lp=0 pb=2 (the default) and lc=1 lp=2 pb=2 (OpenWrt), dictionary >= 64 KiB */
-	.magic = {{"\x5d\x00\x00", 3, 0}, {"\x6d\x00\x00", 3, 0}},
+	/* lc=3 lp=0 pb=2 (the default), lc=1 lp=2 pb=2 (OpenWrt) and lc=3 lp=1 pb=1 (HP
+	 * printer update streams), dictionary >= 64 KiB; the probe's trial decode decides */
+	.magic = {{"\x5d\x00\x00", 3, 0}, {"\x6d\x00\x00", 3, 0}, {"\x39\x00\x00", 3, 0}},
 	.probe = lzma_probe,
 	.extract = lzma_extract,
 };
