@@ -754,6 +754,18 @@ norm_hardlink(char *t)
 	t[k] = '\0';
 }
 
+/* Record an unsafe link: "<what> 'name' -> 'target' <why>", both escaped. */
+static void
+link_event(vouch_job *j, const char *what, const char *name, const char *target,
+	   const char *why)
+{
+	char esc[256], lesc[256];
+
+	vouch_escape(esc, sizeof(esc), name, strlen(name));
+	vouch_escape(lesc, sizeof(lesc), target, strlen(target));
+	vouch_job_error(j, VOUCH_E_UNSAFE, 0, "%s '%s' -> '%s' %s", what, esc, lesc, why);
+}
+
 /* Whether a '/'-separated path has a ".." component. */
 static bool
 has_dotdot(const char *t)
@@ -806,13 +818,9 @@ vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_met
 		link = vouch_arena_strndup(j->arena, meta->link, meta->link_len);
 		if (meta->ftype == VOUCH_FT_HARDLINK && link != NULL) {
 			if (link[0] == '/' || has_dotdot(link)) {
-				char esc[256], lesc[256];
-				vouch_escape(esc, sizeof(esc), rel, strlen(rel));
-				vouch_escape(lesc, sizeof(lesc), link, strlen(link));
-				vouch_job_error(j, VOUCH_E_UNSAFE, 0,
-						"hard link '%s' -> '%s' names a path outside its "
-						"container: recorded, never created",
-						esc, lesc);
+				link_event(j, "hard link", rel, link,
+					   "names a path outside its container: recorded, never "
+					   "created");
 			}
 			norm_hardlink(link); /* a member path: written like the names are */
 		}
@@ -844,13 +852,8 @@ vouch_job_entry(vouch_job *j, const char *name, size_t name_len, const vouch_met
 		} else if (meta->ftype == VOUCH_FT_SYMLINK && link != NULL) {
 			rc = vouch_sink_symlink(j->s->sink, j->prefix_disk, disk, link);
 			if (rc == VOUCH_E_UNSAFE) {
-				char esc[256], lesc[256];
-				vouch_escape(esc, sizeof(esc), rel, strlen(rel));
-				vouch_escape(lesc, sizeof(lesc), link, strlen(link));
-				vouch_job_error(j, VOUCH_E_UNSAFE, 0,
-						"symlink '%s' -> '%s' points outside its container: "
-						"not created on disk",
-						esc, lesc);
+				link_event(j, "symlink", rel, link,
+					   "points outside its container: not created on disk");
 			}
 		}
 		/* devices, FIFOs, sockets and hard links are recorded, never created */

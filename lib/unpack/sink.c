@@ -13,6 +13,7 @@
  * component walk gives the same guarantee with plain openat).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,9 +101,12 @@ walk_parent(vouch_sink *s, char *buf, char **last)
 	}
 }
 
-/* Create rel's file; on a clash "name~N" (N < 1000, the first free one): *suffix = N. */
+/*
+ * Create rel's file; on a clash "name~N" (N < 1000, the first free one): *suffix = N.
+ * With excl false, open the existing file rel for writing instead (vouch_sink_reopen).
+ */
 static int
-create_excl(vouch_sink *s, const char *rel, uint32_t mode, unsigned *suffix)
+sink_open_file(vouch_sink *s, const char *rel, uint32_t mode, unsigned *suffix, bool excl)
 {
 	char *buf = strdup(rel), *last = NULL;
 	int dfd, fd = -1;
@@ -115,6 +119,12 @@ create_excl(vouch_sink *s, const char *rel, uint32_t mode, unsigned *suffix)
 	if (dfd < 0) {
 		free(buf);
 		return dfd;
+	}
+	if (!excl) {
+		fd = openat(dfd, last, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		close(dfd);
+		free(buf);
+		return fd >= 0 ? fd : VOUCH_E_IO;
 	}
 	mode = (mode & 0777) | 0600; /* never setuid/setgid/sticky; always readable by us */
 	fd = openat(dfd, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -145,7 +155,7 @@ int
 vouch_sink_create(vouch_sink *s, const char *rel, uint32_t mode, char *note, size_t notecap)
 {
 	unsigned suffix;
-	int fd = create_excl(s, rel, mode, &suffix);
+	int fd = sink_open_file(s, rel, mode, &suffix, true);
 
 	create_note(fd, suffix, note, notecap);
 	return fd;
@@ -156,7 +166,7 @@ vouch_sink_reserve(vouch_sink *s, const char *rel, uint32_t mode, char *note, si
 		   char **out)
 {
 	unsigned suffix;
-	int fd = create_excl(s, rel, mode, &suffix);
+	int fd = sink_open_file(s, rel, mode, &suffix, true);
 
 	*out = NULL;
 	create_note(fd, suffix, note, notecap);
@@ -180,21 +190,9 @@ vouch_sink_reserve(vouch_sink *s, const char *rel, uint32_t mode, char *note, si
 int
 vouch_sink_reopen(vouch_sink *s, const char *rel)
 {
-	char *buf = strdup(rel), *last = NULL;
-	int dfd, fd;
+	unsigned none;
 
-	if (buf == NULL) {
-		return VOUCH_E_NOMEM;
-	}
-	dfd = walk_parent(s, buf, &last);
-	if (dfd < 0) {
-		free(buf);
-		return dfd;
-	}
-	fd = openat(dfd, last, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	close(dfd);
-	free(buf);
-	return fd >= 0 ? fd : VOUCH_E_IO;
+	return sink_open_file(s, rel, 0, &none, false);
 }
 
 int
