@@ -29,7 +29,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char log_vkey[] =
-	"fuzz.vouch.example/log+e38fa21e+Ab+FUM25XTODz+MAwXSIsh/n3HVrT7iqd54P7BBJUaUI";
+	"fuzz.vouch.example/log+9420532f+Aax0DFSMK5eQSROB8P6ohIdNFJPpmY2kM8qnIwgrTUqH";
 
 static bool
 same(const vouch_checkpoint *a, const vouch_checkpoint *b)

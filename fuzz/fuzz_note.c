@@ -48,7 +48,7 @@ static const char *const known_vkeys[] = {
 	"witness.example.org+b8a2cf20+BFLN3yikSfFkVAJtrnh/CiY3Zozkoy7clp+P7XB28qUN",
 	"witness2.example.org+2e55b896+BIZ7fpceQWd60IfqQeS9IAnmNOCZjMDne8lZuguz/bi9",
 	"mirror.example.org+3fb148ef+BAAjjch9GyYz0sJsJx7ALhbdAtz2ov0unbzSl1vMp94O",
-	"fuzz.vouch.example/corpus+a2a62236+Aeiy1Z5Af9mZaJdnwbVTGNH9BNIr/TOUbCe39uwO8qKX",
+	"fuzz.vouch.example/corpus+5fb278fe+Ad0P7JSLXE4h/9cAcssiFJXPYjN/60a4ehJQarKIu4b7",
 };
 #define NKNOWN (sizeof(known_vkeys) / sizeof(known_vkeys[0]))
 

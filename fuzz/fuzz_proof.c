@@ -8,7 +8,7 @@
  *   A  the RFC 6962 reference tree (8 leaves; the transparency-dev/merkle vectors of
  *      ../shared/vectors/tlog are proofs in it);
  *   B  1024 leaves whose entries are SHA-256("entry <i>\n"), the entries `vouch log append`
- *      makes from the files of the seed corpus log (fuzz/corpus/proof/README).
+ *      makes from the files of the seed corpus log (fuzz/corpus/README.md).
  * The oracle: for a proof about sizes inside a tree, checked against that tree's true leaf
  * and roots, the verifier must accept exactly the proof the prover generates and reject
  * every other (a second accepted proof would be a SHA-256 collision or a verifier bug), and
@@ -47,9 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The key of the seed corpus log and of its witness (cosignature/v1). */
 static const char log_vkey[] =
-	"fuzz.vouch.example/log+e38fa21e+Ab+FUM25XTODz+MAwXSIsh/n3HVrT7iqd54P7BBJUaUI";
+	"fuzz.vouch.example/log+9420532f+Aax0DFSMK5eQSROB8P6ohIdNFJPpmY2kM8qnIwgrTUqH";
 static const char *const witness_vkeys[] = {
-	"fuzz.vouch.example/witness+1fafec7e+BBHmrrHct+9dPN7hXUaiGWf8/SAkD2kOEIQaWLDrRxjK",
+	"fuzz.vouch.example/witness+858e0830+BFhiNhoHnJlGEBbFLIN4KqPL2I3CflDQHYjodI7YbvNX",
 };
 static const char bundle_header[] = "c2sp.org/tlog-proof@v1\n";
 

@@ -265,7 +265,11 @@ vouch_spool_init(vouch_spool *sp, atomic_uint_fast64_t *budget, uint64_t budget_
 static int
 spool_spill(vouch_spool *sp)
 {
-	sp->fd = vouch_tmpfile(sp->tmpdir);
+	sp->fd = sp->spill_open != NULL ? sp->spill_open(sp->spill_ud) : -1;
+	sp->spilled_out = sp->fd >= 0;
+	if (sp->fd < 0) {
+		sp->fd = vouch_tmpfile(sp->tmpdir);
+	}
 	if (sp->fd < 0) {
 		return VOUCH_E_IO;
 	}

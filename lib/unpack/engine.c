@@ -49,6 +49,7 @@ typedef struct node {
 	uint32_t depth;
 	bool has_mode, is_root, has_data;
 	bool reserved; /* disk names a file already created (in container order): reopen it */
+	bool on_disk;  /* ... and already holds the bytes (the member spilled into it) */
 	/* a pass-only node: hash/type/write this file while another worker opens it */
 	bool pass_only;
 	const char *container_hint; /* format that other worker opens it with (static) */
@@ -142,6 +143,7 @@ struct vouch_member {
 	char *path, *disk, *link;
 	vouch_meta meta;
 	vouch_spool sp;
+	bool reserved; /* disk is the name reserved on disk (member_reserve) */
 };
 
 /* ---- small helpers ----------------------------------------------------------------- */
@@ -517,6 +519,8 @@ member_paths(vouch_job *j, const char *rel, char **path, char **disk)
 	return VOUCH_OK;
 }
 
+static int member_spill_open(void *ud);
+
 int
 vouch_member_begin(vouch_job *j, const char *name, size_t name_len, const vouch_meta *meta,
 		   vouch_member **out)
@@ -558,6 +562,10 @@ vouch_member_begin(vouch_job *j, const char *name, size_t name_len, const vouch_
 	 * can run on to twice that before its members spill to temporary files */
 	vouch_spool_init(&m->sp, &j->s->spool_mem, 2 * j->s->opts.limits.max_memory_spool,
 			 j->s->tmpdir);
+	if (m->disk != NULL && j->s->sink != NULL) {
+		m->sp.spill_open = member_spill_open;
+		m->sp.spill_ud = m;
+	}
 	*out = m;
 	return VOUCH_OK;
 }
@@ -646,6 +654,47 @@ vouch_member_write(vouch_member *m, const void *p, size_t n)
 		       : limit_event(s, m->path, 0, "cannot spool member data (temporary space?)");
 }
 
+/*
+ * Take the member's name on disk now (its file created empty), so that names are taken in
+ * the order the container lists its members, not when a worker gets to them. m->disk
+ * becomes the name it got ("name~N" on a clash), or NULL when none could be created.
+ */
+static void
+member_reserve(vouch_member *m)
+{
+	vouch_scan *s = m->j->s;
+	char note[256] = "", *got = NULL;
+	int rc;
+
+	if (m->reserved || m->disk == NULL || s->sink == NULL) {
+		return;
+	}
+	rc = vouch_sink_reserve(s->sink, m->disk, m->meta.has_mode ? m->meta.mode : 0644, note,
+				sizeof(note), &got);
+	if (note[0]) {
+		scan_event(s, m->path, NULL, 0, VOUCH_E_UNSAFE, note);
+	} else if (rc != VOUCH_OK) {
+		scan_event(s, m->path, NULL, 0, VOUCH_E_UNSAFE, "could not create the file on disk");
+	}
+	free(m->disk);
+	m->disk = got;
+	m->reserved = true;
+}
+
+/*
+ * A member too large for memory spills into its own output file when extracting to disk
+ * (the pass then reads it from there and has nothing left to write), instead of into a
+ * temporary file that would be written, read back and written again.
+ */
+static int
+member_spill_open(void *ud)
+{
+	vouch_member *m = ud;
+
+	member_reserve(m);
+	return m->disk != NULL ? vouch_sink_reopen(m->j->s->sink, m->disk, true) : -1;
+}
+
 static int
 member_queue(vouch_member *m)
 {
@@ -667,24 +716,12 @@ member_queue(vouch_member *m)
 	n->src.blob = b;
 	n->src.off = 0;
 	n->src.len = vouch_blob_size(b);
+	member_reserve(m);
+	n->reserved = m->disk != NULL && j->s->sink != NULL;
+	n->on_disk = n->reserved && m->sp.spilled_out;
 	n->path = m->path;
-	n->disk = m->disk;
+	n->disk = m->disk; /* NULL when it could not be created: nothing written */
 	m->path = m->disk = NULL;
-	if (n->disk != NULL && j->s->sink != NULL) {
-		/* the name is taken now, in the container's order, not when a worker gets to it */
-		char note[256] = "", *got = NULL;
-		rc = vouch_sink_reserve(j->s->sink, n->disk, m->meta.has_mode ? m->meta.mode : 0644,
-					note, sizeof(note), &got);
-		if (note[0]) {
-			scan_event(j->s, n->path, NULL, 0, VOUCH_E_UNSAFE, note);
-		} else if (rc != VOUCH_OK) {
-			scan_event(j->s, n->path, NULL, 0, VOUCH_E_UNSAFE,
-				   "could not create the file on disk");
-		}
-		free(n->disk);
-		n->disk = got; /* NULL when it could not be created: nothing written */
-		n->reserved = got != NULL;
-	}
 	n->ftype = VOUCH_FT_REG;
 	n->mode = m->meta.mode;
 	n->uid = m->meta.uid;
@@ -1474,9 +1511,10 @@ process_pass(worker *w, node *n, const vouch_fmt *fmt0)
 		vis = false;
 	}
 	bool carve = fmt0 == NULL && !n->pass_only;
-	if (s->sink != NULL && n->disk != NULL && !n->is_root) {
+	/* (a member that spilled into its output file is already written: n->on_disk) */
+	if (s->sink != NULL && n->disk != NULL && !n->is_root && !n->on_disk) {
 		char note[256] = "";
-		fd = n->reserved ? vouch_sink_reopen(s->sink, n->disk)
+		fd = n->reserved ? vouch_sink_reopen(s->sink, n->disk, false)
 				 : vouch_sink_create(s->sink, n->disk, n->has_mode ? n->mode : 0644,
 						     note, sizeof(note));
 		if (fd < 0) {

@@ -32,6 +32,14 @@ typedef struct vouch_spool {
 	atomic_uint_fast64_t *budget;
 	uint64_t budget_max;
 	const char *tmpdir;
+	/*
+	 * Where a member too large for memory spills: spill_open(spill_ud) may return an fd
+	 * open for reading and writing (the member's own output file, when extracting to
+	 * disk), else an unlinked temporary file in tmpdir is used. spilled_out: it did.
+	 */
+	int (*spill_open)(void *ud);
+	void *spill_ud;
+	bool spilled_out;
 } vouch_spool;
 
 void vouch_spool_init(vouch_spool *sp, atomic_uint_fast64_t *budget, uint64_t budget_max,
@@ -87,7 +95,7 @@ int vouch_sink_create(vouch_sink *s, const char *rel, uint32_t mode, char *note,
  */
 int vouch_sink_reserve(vouch_sink *s, const char *rel, uint32_t mode, char *note, size_t notecap,
 		       char **out);
-int vouch_sink_reopen(vouch_sink *s, const char *rel);
+int vouch_sink_reopen(vouch_sink *s, const char *rel, bool rw);
 int vouch_sink_mkdir(vouch_sink *s, const char *rel);
 /* A symlink at rel whose target `target` is interpreted inside the container rooted at
  * `root` (absolute targets are relative to root). VOUCH_E_UNSAFE when it would escape. */

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,81 @@
 
 #include "unpack/engine.h"
 
+/*
+ * Directory fds already walked to, by their relative path: members of one container arrive
+ * directory by directory, so almost every create finds its parent here and costs one openat
+ * instead of one per path component (14,000 files of a 1 GiB image: 214,000 openat calls
+ * without it). A cached fd stays right: nothing in the output tree is ever renamed or
+ * removed, and a symlink can never replace a directory that exists.
+ */
+#define DIR_CACHE 16
+
+struct dir_ent {
+	char *path; /* NULL: empty slot */
+	size_t len;
+	int fd;
+	uint64_t used;
+};
+
 struct vouch_sink {
 	int dirfd;
+	pthread_mutex_t mu; /* the cache */
+	struct dir_ent dc[DIR_CACHE];
+	uint64_t clock;
 };
+
+/* A dup of the cached fd of directory p[0..n), or -1. */
+static int
+cache_get(vouch_sink *s, const char *p, size_t n)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < DIR_CACHE; i++) {
+		struct dir_ent *e = &s->dc[i];
+		if (e->path != NULL && e->len == n && memcmp(e->path, p, n) == 0) {
+			e->used = ++s->clock;
+			fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return fd;
+}
+
+/* Remember directory p[0..n) as fd (a dup is kept; the least recently used goes). */
+static void
+cache_put(vouch_sink *s, const char *p, size_t n, int fd)
+{
+	char *copy = malloc(n + 1);
+	int keep = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (copy == NULL || keep < 0) {
+		free(copy);
+		if (keep >= 0) {
+			close(keep);
+		}
+		return;
+	}
+	memcpy(copy, p, n);
+	copy[n] = '\0';
+	pthread_mutex_lock(&s->mu);
+	struct dir_ent *v = &s->dc[0];
+	for (size_t i = 0; i < DIR_CACHE; i++) {
+		if (s->dc[i].path == NULL || s->dc[i].used < v->used) {
+			v = &s->dc[i];
+			if (v->path == NULL) {
+				break;
+			}
+		}
+	}
+	if (v->path != NULL) {
+		free(v->path);
+		close(v->fd);
+	}
+	*v = (struct dir_ent){copy, n, keep, ++s->clock};
+	pthread_mutex_unlock(&s->mu);
+}
 
 int
 vouch_sink_open(vouch_sink **out, const char *dir, vouch_errinfo *err)
@@ -46,6 +119,7 @@ vouch_sink_open(vouch_sink **out, const char *dir, vouch_errinfo *err)
 		return VOUCH_E_NOMEM;
 	}
 	s->dirfd = fd;
+	pthread_mutex_init(&s->mu, NULL);
 	*out = s;
 	return VOUCH_OK;
 }
@@ -54,6 +128,13 @@ void
 vouch_sink_close(vouch_sink *s)
 {
 	if (s != NULL) {
+		for (size_t i = 0; i < DIR_CACHE; i++) {
+			if (s->dc[i].path != NULL) {
+				free(s->dc[i].path);
+				close(s->dc[i].fd);
+			}
+		}
+		pthread_mutex_destroy(&s->mu);
 		close(s->dirfd);
 		free(s);
 	}
@@ -66,9 +147,15 @@ vouch_sink_close(vouch_sink *s)
 static int
 walk_parent(vouch_sink *s, char *buf, char **last)
 {
-	int fd = dup(s->dirfd);
-	char *p = buf;
+	char *end = strrchr(buf, '/'), *p = buf;
+	size_t plen = end != NULL ? (size_t)(end - buf) : 0;
+	int fd;
 
+	if (end != NULL && (fd = cache_get(s, buf, plen)) >= 0) {
+		*last = end + 1;
+		return fd;
+	}
+	fd = fcntl(s->dirfd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0) {
 		return VOUCH_E_IO;
 	}
@@ -76,6 +163,12 @@ walk_parent(vouch_sink *s, char *buf, char **last)
 		char *slash = strchr(p, '/');
 		if (slash == NULL) {
 			*last = p;
+			if (plen > 0) {
+				for (size_t i = 0; i < plen; i++) {
+					buf[i] = buf[i] == '\0' ? '/' : buf[i]; /* the walk cut it */
+				}
+				cache_put(s, buf, plen, fd);
+			}
 			return fd;
 		}
 		*slash = '\0';
@@ -103,7 +196,8 @@ walk_parent(vouch_sink *s, char *buf, char **last)
 
 /*
  * Create rel's file; on a clash "name~N" (N < 1000, the first free one): *suffix = N.
- * With excl false, open the existing file rel for writing instead (vouch_sink_reopen).
+ * With excl false, open the existing file rel for writing instead (vouch_sink_reopen), and
+ * for reading too when mode is 1.
  */
 static int
 sink_open_file(vouch_sink *s, const char *rel, uint32_t mode, unsigned *suffix, bool excl)
@@ -120,8 +214,8 @@ sink_open_file(vouch_sink *s, const char *rel, uint32_t mode, unsigned *suffix, 
 		free(buf);
 		return dfd;
 	}
-	if (!excl) {
-		fd = openat(dfd, last, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (!excl) { /* mode 1: for reading too */
+		fd = openat(dfd, last, (mode == 1 ? O_RDWR : O_WRONLY) | O_NOFOLLOW | O_CLOEXEC);
 		close(dfd);
 		free(buf);
 		return fd >= 0 ? fd : VOUCH_E_IO;
@@ -188,11 +282,11 @@ vouch_sink_reserve(vouch_sink *s, const char *rel, uint32_t mode, char *note, si
 }
 
 int
-vouch_sink_reopen(vouch_sink *s, const char *rel)
+vouch_sink_reopen(vouch_sink *s, const char *rel, bool rw)
 {
 	unsigned none;
 
-	return sink_open_file(s, rel, 0, &none, false);
+	return sink_open_file(s, rel, rw ? 1u : 0u, &none, false);
 }
 
 int
