@@ -397,6 +397,12 @@ vouch_job_limits(const vouch_job *j)
 	return &j->s->opts.limits;
 }
 
+unsigned
+vouch_job_threads(const vouch_job *j)
+{
+	return j->s->nthreads;
+}
+
 vouch_arena *
 vouch_job_arena(vouch_job *j)
 {

@@ -125,6 +125,8 @@ void vouch_job_region(vouch_job *j, uint64_t off, uint64_t len, vouch_region_kin
 void vouch_job_set_consumed(vouch_job *j, uint64_t n);
 
 const vouch_limits *vouch_job_limits(const vouch_job *j);
+/* How many worker threads the scan runs (a handler may add one helper of its own when > 1). */
+unsigned vouch_job_threads(const vouch_job *j);
 /* VOUCH_E_LIMIT once the time limit has passed or the scan is stopping. Call in loops. */
 int vouch_job_check(vouch_job *j);
 /* Scratch memory that lives as long as the job. */

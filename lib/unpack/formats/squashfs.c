@@ -20,7 +20,8 @@
  * for a terabyte) and its directory reader hides the inode reference we need for hard links
  * and loop detection. File data is streamed one block at a time, in on-disk order: read the
  * compressed block, decompress it with the library's compressor into one reused buffer,
- * hand it to the engine (which hashes and writes it on the other worker thread meanwhile).
+ * hand it to the engine (which hashes and writes it on the other worker thread meanwhile);
+ * with two or more threads a helper decompresses every other block of a file (see below).
  * Fragment blocks are cached (the last one), since consecutive small files share them.
  *
  * Bounds. The tree walk is an explicit stack (depth <= SQ_MAX_DEPTH, path <= max_path);
@@ -313,6 +314,8 @@ typedef struct sq {
 	char link[SQ_MAX_LINK + 1];
 	sq_map dirs_seen, links;
 	unsigned nerr;
+	struct sq_helper *helper; /* second decompressor, or NULL */
+	bool helper_tried;
 } sq;
 
 /* Record an error; VOUCH_E_LIMIT once there have been too many to go on. */
@@ -509,7 +512,8 @@ sq_read_inode(sq *q, uint64_t ref, sq_inode *ino, const char **why)
  * bytes). *n is its uncompressed size. Returns VOUCH_OK or VOUCH_E_MALFORMED with *why.
  */
 static int
-sq_block(sq *q, uint64_t loc, uint32_t word, uint8_t *dst, size_t *n, const char **why)
+sq_block_with(const sq *q, sqfs_compressor_t *cmp, uint8_t *in, uint64_t loc, uint32_t word,
+	      uint8_t *dst, size_t *n, const char **why)
 {
 	uint32_t dsz = SQFS_ON_DISK_BLOCK_SIZE(word);
 
@@ -525,17 +529,196 @@ sq_block(sq *q, uint64_t loc, uint32_t word, uint8_t *dst, size_t *n, const char
 		*n = dsz;
 		return VOUCH_OK;
 	}
-	if (vouch_src_read(q->s, loc, q->in, dsz) != VOUCH_OK) {
+	if (vouch_src_read(q->s, loc, in, dsz) != VOUCH_OK) {
 		*why = "block outside the image";
 		return VOUCH_E_MALFORMED;
 	}
-	sqfs_s32 got = q->cmp->do_block(q->cmp, q->in, dsz, dst, q->super.block_size);
+	sqfs_s32 got = cmp->do_block(cmp, in, dsz, dst, q->super.block_size);
 	if (got <= 0) {
 		*why = "block does not decompress";
 		return VOUCH_E_MALFORMED;
 	}
 	*n = (size_t)got;
 	return VOUCH_OK;
+}
+
+static int
+sq_block(sq *q, uint64_t loc, uint32_t word, uint8_t *dst, size_t *n, const char **why)
+{
+	return sq_block_with(q, q->cmp, q->in, loc, word, dst, n, why);
+}
+
+/*
+ * Block `word` at `loc` of a file, `want` bytes uncompressed (a sparse block is zeros), into
+ * dst through cmp/in. VOUCH_OK or VOUCH_E_MALFORMED with *why.
+ */
+static int
+sq_data_block(const sq *q, sqfs_compressor_t *cmp, uint8_t *in, uint64_t loc, uint32_t word,
+	      size_t want, uint8_t *dst, const char **why)
+{
+	size_t n = 0;
+
+	if (want == 0) {
+		*why = "more blocks than the file size needs";
+		return VOUCH_E_MALFORMED;
+	}
+	if (SQFS_IS_SPARSE_BLOCK(word)) {
+		memset(dst, 0, want);
+		return VOUCH_OK;
+	}
+	if (sq_block_with(q, cmp, in, loc, word, dst, &n, why) != VOUCH_OK) {
+		return VOUCH_E_MALFORMED;
+	}
+	if (n != want) {
+		*why = "block has the wrong size";
+		return VOUCH_E_MALFORMED;
+	}
+	return VOUCH_OK;
+}
+
+/* ---- a second decompressor ----------------------------------------------------------------- */
+
+/*
+ * While the walker decompresses block i of a file, a helper thread with its own compressor
+ * and buffers decompresses block i + 1: decompression is the slow part of a squashfs (xz),
+ * and unsquashfs spreads it over every core, so this is what keeps vouch near it on 2 cores
+ * (the engine's other worker hashes and writes the members meanwhile). One handoff per pair
+ * of blocks (128 KiB each by default, a millisecond of xz) costs little. The helper starts
+ * with the first file of two or more blocks and only when the scan has more than one thread.
+ */
+typedef struct sq_helper {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool running, posted, done, quit;
+	sqfs_compressor_t *cmp;
+	uint8_t *in, *out;
+	const sq *q;
+	uint64_t loc;
+	uint32_t word;
+	size_t want;
+	int rc;
+	const char *why;
+} sq_helper;
+
+static void *
+sq_helper_main(void *arg)
+{
+	sq_helper *h = arg;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (!h->posted && !h->quit) {
+			pthread_cond_wait(&h->cv, &h->mu);
+		}
+		if (h->quit) {
+			break;
+		}
+		h->posted = false;
+		pthread_mutex_unlock(&h->mu);
+		const char *why = NULL;
+		int rc = sq_data_block(h->q, h->cmp, h->in, h->loc, h->word, h->want, h->out, &why);
+		pthread_mutex_lock(&h->mu);
+		h->rc = rc;
+		h->why = why;
+		h->done = true;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+static void
+sq_helper_post(sq_helper *h, uint64_t loc, uint32_t word, size_t want)
+{
+	pthread_mutex_lock(&h->mu);
+	h->loc = loc;
+	h->word = word;
+	h->want = want;
+	h->done = false;
+	h->posted = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static int
+sq_helper_wait(sq_helper *h, const char **why)
+{
+	pthread_mutex_lock(&h->mu);
+	while (!h->done) {
+		pthread_cond_wait(&h->cv, &h->mu);
+	}
+	int rc = h->rc;
+	*why = h->why;
+	pthread_mutex_unlock(&h->mu);
+	return rc;
+}
+
+static void
+sq_helper_stop(sq_helper *h)
+{
+	if (h == NULL) {
+		return;
+	}
+	if (h->running) {
+		pthread_mutex_lock(&h->mu);
+		h->quit = true;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		pthread_join(h->th, NULL);
+		pthread_mutex_destroy(&h->mu);
+		pthread_cond_destroy(&h->cv);
+	}
+	sqfs_destroy(h->cmp);
+	free(h->in);
+	free(h->out);
+	free(h);
+}
+
+/* A decompressor for this image's compressor (options not yet read). 0 or an sqfs error. */
+static int
+sq_make_cmp(sq *q, sqfs_compressor_t **out)
+{
+	sqfs_compressor_config_t cfg;
+	int e;
+
+	if (q->super.compression_id == SQFS_COMP_LZO) {
+		return sq_lzo_create(out);
+	}
+	e = sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)q->super.compression_id,
+					q->super.block_size, SQFS_COMP_FLAG_UNCOMPRESS);
+	return e != 0 ? e : sqfs_compressor_create(&cfg, out);
+}
+
+/* Start the helper (once per image); on any failure the walker simply works alone. */
+static void
+sq_helper_start(sq *q)
+{
+	sq_helper *h;
+
+	q->helper_tried = true;
+	if (vouch_job_threads(q->j) < 2 || (h = calloc(1, sizeof(*h))) == NULL) {
+		return;
+	}
+	h->q = q;
+	h->in = malloc(q->super.block_size);
+	h->out = malloc(q->super.block_size);
+	if (h->in == NULL || h->out == NULL || sq_make_cmp(q, &h->cmp) != 0 ||
+	    ((q->super.flags & SQFS_FLAG_COMPRESSOR_OPTIONS) != 0 &&
+	     h->cmp->read_options(h->cmp, &q->file.base) != 0)) {
+		sq_helper_stop(h);
+		return;
+	}
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	if (pthread_create(&h->th, NULL, sq_helper_main, h) != 0) {
+		pthread_mutex_destroy(&h->mu);
+		pthread_cond_destroy(&h->cv);
+		sq_helper_stop(h);
+		return;
+	}
+	h->running = true;
+	q->helper = h;
 }
 
 /* Make fragment block `idx` the cached one. */
@@ -568,32 +751,51 @@ sq_file_data(sq *q, const sq_inode *ino, vouch_member *m)
 {
 	uint64_t loc = ino->blocks_start, left = ino->file_size;
 	const char *why = NULL;
-	size_t n = 0;
 	int rc;
 
-	for (uint64_t i = 0; i < ino->nblocks; i++) {
+	if (ino->nblocks >= 2 && !q->helper_tried) {
+		sq_helper_start(q);
+	}
+	for (uint64_t i = 0; i < ino->nblocks;) {
 		uint32_t word = q->blocks[i];
 		size_t want = (size_t)VOUCH_MIN(left, (uint64_t)q->super.block_size);
-		if (want == 0) {
-			why = "more blocks than the file size needs";
+		sq_helper *h = i + 1 < ino->nblocks ? q->helper : NULL;
+		uint64_t loc2 = loc + SQFS_ON_DISK_BLOCK_SIZE(word);
+		size_t want2 = (size_t)VOUCH_MIN(left - want, (uint64_t)q->super.block_size);
+		const char *why2 = NULL;
+		int rc2 = VOUCH_OK;
+
+		if (h != NULL) {
+			sq_helper_post(h, loc2, q->blocks[i + 1], want2);
+		}
+		rc = sq_data_block(q, q->cmp, q->in, loc, word, want, q->out, &why);
+		if (h != NULL) {
+			rc2 = sq_helper_wait(h, &why2); /* its buffers are free only after this */
+		}
+		if (rc != VOUCH_OK) {
 			goto bad;
 		}
-		if (SQFS_IS_SPARSE_BLOCK(word)) {
-			memset(q->out, 0, want);
-			n = want;
-		} else if (sq_block(q, loc, word, q->out, &n, &why) != VOUCH_OK) {
-			goto bad;
-		}
-		if (n != want) {
-			why = "block has the wrong size";
-			goto bad;
-		}
-		if ((rc = vouch_member_write(m, q->out, n)) != VOUCH_OK) {
+		if ((rc = vouch_member_write(m, q->out, want)) != VOUCH_OK) {
 			vouch_member_abort(m, rc, loc, "squashfs: stopped");
 			return rc;
 		}
-		loc += SQFS_ON_DISK_BLOCK_SIZE(word);
+		loc = loc2;
 		left -= want;
+		i++;
+		if (h == NULL) {
+			continue;
+		}
+		if (rc2 != VOUCH_OK) {
+			why = why2;
+			goto bad;
+		}
+		if ((rc = vouch_member_write(m, h->out, want2)) != VOUCH_OK) {
+			vouch_member_abort(m, rc, loc, "squashfs: stopped");
+			return rc;
+		}
+		loc += SQFS_ON_DISK_BLOCK_SIZE(q->blocks[i]);
+		left -= want2;
+		i++;
 	}
 	if (left > 0) {
 		uint64_t where = 0;
@@ -948,7 +1150,6 @@ sq_extract(vouch_job *j, const vouch_src *s)
 {
 	sq q;
 	sq_variant v;
-	sqfs_compressor_config_t cfg;
 	int rc = VOUCH_OK, e;
 
 	memset(&q, 0, sizeof(q));
@@ -992,13 +1193,7 @@ sq_extract(vouch_job *j, const vouch_src *s)
 				"squashfs superblock: table locations or counts are inconsistent");
 		return VOUCH_OK;
 	}
-	if (sb->compression_id == SQFS_COMP_LZO) {
-		e = sq_lzo_create(&q.cmp);
-	} else if ((e = sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)sb->compression_id,
-						     sb->block_size, SQFS_COMP_FLAG_UNCOMPRESS)) ==
-		   0) {
-		e = sqfs_compressor_create(&cfg, &q.cmp);
-	}
+	e = sq_make_cmp(&q, &q.cmp);
 	if (e != 0) {
 		const char *name = sqfs_compressor_name_from_id((SQFS_COMPRESSOR)sb->compression_id);
 		vouch_job_error(j, VOUCH_E_UNSUPPORTED, 20, "squashfs compressor %u (%s) unavailable",
@@ -1044,6 +1239,7 @@ sq_extract(vouch_job *j, const vouch_src *s)
 		rc = VOUCH_OK; /* recorded in sq_err, not a limit of the scan */
 	}
 out:
+	sq_helper_stop(q.helper);
 	sq_map_free(&q.dirs_seen);
 	sq_map_free(&q.links);
 	free(q.path);
