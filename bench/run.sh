@@ -53,16 +53,22 @@ declare -A SEC MEM FILES
 bench_tool() {
 	local img=$1 label=$2 reps=$3 dir=$RUN/$1-$2 times="" mems="" files=0 line args=() a
 	shift 3
-	for a in "$@"; do args+=("${a//@DIR@/$dir}"); done
 	for ((i = 0; i < reps; i++)); do
-		line=$(time_one "$label" "$dir" "${args[@]}")
+		# a fresh directory per run, all removed after the tool's last run: ext4 makes
+		# inode creation slow right after a mass delete (recently_deleted), which would
+		# otherwise charge each run for the deletion of the previous one's output
+		args=()
+		for a in "$@"; do args+=("${a//@DIR@/$dir.$i}"); done
+		sync
+		line=$(time_one "$label" "$dir.$i" "${args[@]}")
 		read -r t m f rc <<<"$line"
 		echo "    $label run $((i + 1)): ${t}s, $((m / 1024)) MiB, $f files (exit $rc)" >&2
 		times+="$t"$'\n'
 		mems+="$m"$'\n'
 		files=$f
 	done
-	rm -rf "$dir"
+	rm -rf "$dir".*
+	sync
 	SEC[$img/$label]=$(printf '%s' "$times" | median)
 	MEM[$img/$label]=$(printf '%s' "$mems" | sort -n | tail -1)
 	FILES[$img/$label]=$files
