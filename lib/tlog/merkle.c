@@ -288,7 +288,8 @@ vouch_merkle_inclusion_len(uint64_t index, uint64_t size)
 		return 0;
 	}
 	inner = bitlen(index ^ (size - 1));
-	return inner + (size_t)__builtin_popcountll(index >> inner);
+	/* inner can be 64 (index and size - 1 differ in the top bit): x >> 64 is undefined */
+	return inner + (inner < 64 ? (size_t)__builtin_popcountll(index >> inner) : 0);
 }
 
 size_t
@@ -301,7 +302,7 @@ vouch_merkle_consistency_len(uint64_t size1, uint64_t size2)
 		return 0;
 	}
 	inner = bitlen((size1 - 1) ^ (size2 - 1));
-	border = (size_t)__builtin_popcountll((size1 - 1) >> inner);
+	border = inner < 64 ? (size_t)__builtin_popcountll((size1 - 1) >> inner) : 0; /* no >> 64 */
 	shift = (unsigned)__builtin_ctzll(size1);
 	return ((size1 & (size1 - 1)) == 0 ? 0 : 1) + (inner - shift) + border;
 }
