@@ -80,6 +80,20 @@ char *vouch_arena_strndup(vouch_arena *a, const char *s, size_t n);
 char *vouch_arena_printf(vouch_arena *a, const char *fmt, ...) VOUCH_PRINTF(2, 3);
 uint64_t vouch_arena_used(const vouch_arena *a);
 
+/* ---- map: 64-bit key -> borrowed string (map.c) ------------------------------------- */
+
+typedef struct vouch_map {
+	uint64_t *keys; /* key + 1; 0 marks an empty slot */
+	const char **vals;
+	size_t cap, n;
+} vouch_map;
+
+/* The value of k, or NULL; *found (may be NULL) says whether k is present. */
+const char *vouch_map_get(const vouch_map *m, uint64_t k, bool *found);
+/* Set k to v (not copied). VOUCH_E_NOMEM leaves the map as it was. */
+int vouch_map_put(vouch_map *m, uint64_t k, const char *v);
+void vouch_map_free(vouch_map *m);
+
 /* ---- byte cursor ------------------------------------------------------------------- */
 
 /*

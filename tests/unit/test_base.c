@@ -276,6 +276,37 @@ test_arena_budget_wrap(void **state)
 	vouch_arena_free(a);
 }
 
+/* The walkers' map: key 0 and large keys allowed, growth keeps every entry, overwrite. */
+static void
+test_map(void **state)
+{
+	vouch_map m;
+	bool found = true;
+	static const char *const vals[] = {"a", "b", "c"};
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	assert_null(vouch_map_get(&m, 7, &found));
+	assert_false(found);
+	for (uint64_t k = 0; k < 1000; k++) {
+		assert_int_equal(vouch_map_put(&m, k * 0x100000001ULL, vals[k % 3]), VOUCH_OK);
+	}
+	assert_int_equal(vouch_map_put(&m, UINT64_MAX - 1, "top"), VOUCH_OK);
+	assert_int_equal(m.n, 1001);
+	for (uint64_t k = 0; k < 1000; k++) {
+		assert_string_equal(vouch_map_get(&m, k * 0x100000001ULL, &found), vals[k % 3]);
+		assert_true(found);
+	}
+	assert_string_equal(vouch_map_get(&m, UINT64_MAX - 1, NULL), "top");
+	assert_null(vouch_map_get(&m, 5, &found));
+	assert_false(found);
+	assert_int_equal(vouch_map_put(&m, 0, "zero"), VOUCH_OK);
+	assert_string_equal(vouch_map_get(&m, 0, NULL), "zero");
+	assert_int_equal(m.n, 1001);
+	vouch_map_free(&m);
+	assert_int_equal(m.cap, 0);
+}
+
 static void
 test_arena_helpers(void **state)
 {
@@ -487,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_entropy),
 		/* last: when it fails it corrupts the heap and ends the run */
 		cmocka_unit_test(test_arena_budget_wrap),
+		cmocka_unit_test(test_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,81 +196,6 @@ static struct struct_io_manager ext_io_manager = {
 	.write_blk64 = ext_io_write_blk64,
 };
 
-/* ---- a small u32 -> path map (hard links, directories entered) -------------------------- */
-
-typedef struct ext_map {
-	uint32_t *keys; /* inode number; 0 (never a valid inode) marks an empty slot */
-	const char **vals;
-	size_t cap, n;
-} ext_map;
-
-static size_t
-ext_map_slot(const ext_map *m, uint32_t k)
-{
-	size_t i = (size_t)(k * 2654435761u) & (m->cap - 1);
-
-	while (m->keys[i] != 0 && m->keys[i] != k) {
-		i = (i + 1) & (m->cap - 1);
-	}
-	return i;
-}
-
-static const char *
-ext_map_get(const ext_map *m, uint32_t k, bool *found)
-{
-	*found = false;
-	if (m->cap == 0) {
-		return NULL;
-	}
-	size_t i = ext_map_slot(m, k);
-	*found = m->keys[i] != 0;
-	return *found ? m->vals[i] : NULL;
-}
-
-static int
-ext_map_put(ext_map *m, uint32_t k, const char *v)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		ext_map old = *m;
-		size_t ncap = old.cap ? old.cap * 2 : 64;
-		m->keys = calloc(ncap, sizeof(*m->keys));
-		m->vals = calloc(ncap, sizeof(*m->vals));
-		if (m->keys == NULL || m->vals == NULL) {
-			free(m->keys);
-			free(m->vals);
-			*m = old;
-			return VOUCH_E_NOMEM;
-		}
-		m->cap = ncap;
-		m->n = 0;
-		for (size_t i = 0; i < old.cap; i++) {
-			if (old.keys[i] != 0) {
-				size_t s = ext_map_slot(m, old.keys[i]);
-				m->keys[s] = old.keys[i];
-				m->vals[s] = old.vals[i];
-				m->n++;
-			}
-		}
-		free(old.keys);
-		free(old.vals);
-	}
-	size_t i = ext_map_slot(m, k);
-	if (m->keys[i] == 0) {
-		m->n++;
-	}
-	m->keys[i] = k;
-	m->vals[i] = v;
-	return VOUCH_OK;
-}
-
-static void
-ext_map_free(ext_map *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
 /* ---- the walk ------------------------------------------------------------------------------ */
 
 typedef struct ext_dir {
@@ -286,7 +211,7 @@ typedef struct ext {
 	const vouch_limits *lim;
 	ext2_filsys fs;
 	ext_dir *qhead, *qtail;
-	ext_map dirs, links;
+	vouch_map dirs, links;
 	const ext_dir *cur; /* the directory being listed */
 	uint8_t *buf;
 	char link[EXT_MAX_LINK + 1];
@@ -503,7 +428,7 @@ ext_entry(ext *x, ext2_ino_t ino, size_t len)
 	switch (in.i_mode & 0170000) {
 	case 0040000: /* directory */
 		meta.ftype = VOUCH_FT_DIR;
-		ext_map_get(&x->dirs, ino, &found);
+		vouch_map_get(&x->dirs, ino, &found);
 		if (found) {
 			vouch_escape(esc, sizeof(esc), x->path, len);
 			return ext_err(x, VOUCH_E_MALFORMED, ext_inode_off(x, ino),
@@ -516,12 +441,12 @@ ext_entry(ext *x, ext2_ino_t ino, size_t len)
 			return ext_err(x, VOUCH_E_LIMIT, ext_inode_off(x, ino),
 				       "directories nested deeper than %u: not entered", EXT_MAX_DEPTH);
 		}
-		if ((rc = ext_map_put(&x->dirs, ino, "")) != VOUCH_OK) {
+		if ((rc = vouch_map_put(&x->dirs, ino, "")) != VOUCH_OK) {
 			return rc;
 		}
 		return ext_push_dir(x, ino, x->path, len, x->cur->depth + 1);
 	case 0100000: /* regular file */
-		first = ext_map_get(&x->links, ino, &found);
+		first = vouch_map_get(&x->links, ino, &found);
 		if (found) {
 			meta.ftype = VOUCH_FT_HARDLINK;
 			meta.link = first;
@@ -530,7 +455,7 @@ ext_entry(ext *x, ext2_ino_t ino, size_t len)
 		}
 		if (in.i_links_count > 1) {
 			char *p = vouch_arena_strndup(vouch_job_arena(x->j), x->path, len);
-			if (p == NULL || ext_map_put(&x->links, ino, p) != VOUCH_OK) {
+			if (p == NULL || vouch_map_put(&x->links, ino, p) != VOUCH_OK) {
 				return VOUCH_E_NOMEM;
 			}
 		}
@@ -619,7 +544,7 @@ ext_walk(ext *x)
 {
 	int rc;
 
-	if ((rc = ext_map_put(&x->dirs, EXT2_ROOT_INO, "")) != VOUCH_OK ||
+	if ((rc = vouch_map_put(&x->dirs, EXT2_ROOT_INO, "")) != VOUCH_OK ||
 	    (rc = ext_push_dir(x, EXT2_ROOT_INO, "", 0, 0)) != VOUCH_OK) {
 		return rc;
 	}
@@ -777,8 +702,8 @@ out:
 		x.qhead = d->next;
 		free(d);
 	}
-	ext_map_free(&x.dirs);
-	ext_map_free(&x.links);
+	vouch_map_free(&x.dirs);
+	vouch_map_free(&x.links);
 	free(x.buf);
 	free(x.path);
 	ext2fs_close_free(&x.fs);

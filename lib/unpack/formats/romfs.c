@@ -67,10 +67,7 @@ typedef struct rf {
 	uint8_t *buf;
 	char link[RF_MAX_LINK + 1];
 	unsigned nerr;
-	/* file header offset -> path of files emitted (open addressing, key+1, 0 = empty) */
-	uint64_t *keys;
-	const char **vals;
-	size_t cap, n;
+	vouch_map seen; /* file header offset -> path of the file emitted from it */
 } rf;
 
 /* Sum of big-endian u32 words of [off, off+len) (len a multiple of 4). */
@@ -208,31 +205,6 @@ rf_read_hdr(rf *f, uint64_t off, rf_hdr *h)
 	return VOUCH_OK;
 }
 
-static uint64_t
-rf_hash(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return k;
-}
-
-static const char *
-rf_map_get(const rf *f, uint64_t off)
-{
-	if (f->cap == 0) {
-		return NULL;
-	}
-	for (size_t i = rf_hash(off) & (f->cap - 1);; i = (i + 1) & (f->cap - 1)) {
-		if (f->keys[i] == 0) {
-			return NULL;
-		}
-		if (f->keys[i] == off + 1) {
-			return f->vals[i];
-		}
-	}
-}
-
 /* Remember a file's path; silently skipped when the map is full or memory is short (a later
  * hard link then carries a copy of the data instead). */
 static void
@@ -240,46 +212,11 @@ rf_map_put(rf *f, uint64_t off, const char *path)
 {
 	char *p;
 
-	if (f->n + 1 > f->cap / 2) {
-		size_t ncap = f->cap ? f->cap * 2 : 64;
-		uint64_t *nk;
-		const char **nv;
-		if (ncap > RF_MAP_MAX) {
-			return;
-		}
-		nk = calloc(ncap, sizeof(*nk));
-		nv = calloc(ncap, sizeof(*nv));
-		if (nk == NULL || nv == NULL) {
-			free(nk);
-			free(nv);
-			return;
-		}
-		for (size_t i = 0; i < f->cap; i++) {
-			if (f->keys[i] != 0) {
-				size_t k = rf_hash(f->keys[i] - 1) & (ncap - 1);
-				while (nk[k] != 0) {
-					k = (k + 1) & (ncap - 1);
-				}
-				nk[k] = f->keys[i];
-				nv[k] = f->vals[i];
-			}
-		}
-		free(f->keys);
-		free(f->vals);
-		f->keys = nk;
-		f->vals = nv;
-		f->cap = ncap;
-	}
-	if ((p = vouch_arena_strndup(vouch_job_arena(f->j), path, strlen(path))) == NULL) {
+	if (f->seen.n >= RF_MAP_MAX / 2 ||
+	    (p = vouch_arena_strndup(vouch_job_arena(f->j), path, strlen(path))) == NULL) {
 		return;
 	}
-	size_t i = rf_hash(off) & (f->cap - 1);
-	while (f->keys[i] != 0) {
-		i = (i + 1) & (f->cap - 1);
-	}
-	f->keys[i] = off + 1;
-	f->vals[i] = p;
-	f->n++;
+	(void)vouch_map_put(&f->seen, off, p);
 }
 
 /* The data of file header h, as member c->path. */
@@ -346,7 +283,7 @@ rf_emit(rf *f, const rf_hdr *h, rf_frame *stack, unsigned *depth)
 		rf_map_put(f, h->off, f->path);
 		return rf_file(f, h, &meta);
 	case RF_HARD:
-		if ((prev = rf_map_get(f, h->spec)) != NULL) {
+		if ((prev = vouch_map_get(&f->seen, h->spec, NULL)) != NULL) {
 			meta.ftype = VOUCH_FT_HARDLINK;
 			meta.link = prev;
 			meta.link_len = strlen(prev);
@@ -511,8 +448,7 @@ romfs_extract(vouch_job *j, const vouch_src *s)
 		return VOUCH_E_NOMEM;
 	}
 	rc = rf_walk(f, first);
-	free(f->keys);
-	free(f->vals);
+	vouch_map_free(&f->seen);
 	return rc;
 }
 

@@ -61,91 +61,6 @@
 #define SQ_NO_FRAG 0xFFFFFFFFu
 #define SQ_NO_TABLE 0xFFFFFFFFFFFFFFFFull
 
-/* ---- a small u64 -> pointer map (inode references seen) ----------------------------- */
-
-typedef struct sq_map {
-	uint64_t *keys; /* key + 1; 0 marks an empty slot */
-	const char **vals;
-	size_t cap, n;
-} sq_map;
-
-static uint64_t
-sq_hash(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return k;
-}
-
-/* The slot of key k (its own or the empty one where it would go). */
-static size_t
-sq_map_slot(const sq_map *m, uint64_t k)
-{
-	size_t i = (size_t)sq_hash(k) & (m->cap - 1);
-
-	while (m->keys[i] != 0 && m->keys[i] != k + 1) {
-		i = (i + 1) & (m->cap - 1);
-	}
-	return i;
-}
-
-static const char *
-sq_map_get(const sq_map *m, uint64_t k, bool *found)
-{
-	*found = false;
-	if (m->cap == 0) {
-		return NULL;
-	}
-	size_t i = sq_map_slot(m, k);
-	*found = m->keys[i] != 0;
-	return *found ? m->vals[i] : NULL;
-}
-
-static int
-sq_map_put(sq_map *m, uint64_t k, const char *v)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		sq_map old = *m;
-		size_t ncap = old.cap ? old.cap * 2 : 64;
-		m->keys = calloc(ncap, sizeof(*m->keys));
-		m->vals = calloc(ncap, sizeof(*m->vals));
-		if (m->keys == NULL || m->vals == NULL) {
-			free(m->keys);
-			free(m->vals);
-			*m = old;
-			return VOUCH_E_NOMEM;
-		}
-		m->cap = ncap;
-		m->n = 0;
-		for (size_t i = 0; i < old.cap; i++) {
-			if (old.keys[i] != 0) {
-				size_t s = sq_map_slot(m, old.keys[i] - 1);
-				m->keys[s] = old.keys[i];
-				m->vals[s] = old.vals[i];
-				m->n++;
-			}
-		}
-		free(old.keys);
-		free(old.vals);
-	}
-	size_t i = sq_map_slot(m, k);
-	if (m->keys[i] == 0) {
-		m->n++;
-	}
-	m->keys[i] = k + 1;
-	m->vals[i] = v;
-	return VOUCH_OK;
-}
-
-static void
-sq_map_free(sq_map *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
 /* ---- the image as a libsquashfs file ------------------------------------------------- */
 
 typedef struct sq_file {
@@ -312,7 +227,7 @@ typedef struct sq {
 	char *path;
 	size_t path_cap;
 	char link[SQ_MAX_LINK + 1];
-	sq_map dirs_seen, links;
+	vouch_map dirs_seen, links;
 	unsigned nerr;
 	struct sq_helper *helper; /* second decompressor, or NULL */
 	bool helper_tried;
@@ -875,7 +790,7 @@ sq_entry(sq *q, uint64_t ref, size_t len, sq_frame *stack, size_t *depth)
 	case SQFS_INODE_DIR:
 	case SQFS_INODE_EXT_DIR:
 		meta.ftype = VOUCH_FT_DIR;
-		sq_map_get(&q->dirs_seen, ref, &found);
+		vouch_map_get(&q->dirs_seen, ref, &found);
 		if (found) {
 			return sq_err(q, VOUCH_E_MALFORMED, ino.where,
 				      "%s: directory loop (inode already entered)",
@@ -889,7 +804,7 @@ sq_entry(sq *q, uint64_t ref, size_t len, sq_frame *stack, size_t *depth)
 				      "than %u: not entered", sq_esc(q, len, esc, sizeof(esc)),
 				      SQ_MAX_DEPTH);
 		}
-		if ((rc = sq_map_put(&q->dirs_seen, ref, "")) != VOUCH_OK) {
+		if ((rc = vouch_map_put(&q->dirs_seen, ref, "")) != VOUCH_OK) {
 			return rc;
 		}
 		memset(q->dirino, 0, sizeof(*q->dirino));
@@ -908,7 +823,7 @@ sq_entry(sq *q, uint64_t ref, size_t len, sq_frame *stack, size_t *depth)
 		return VOUCH_OK;
 	case SQFS_INODE_FILE:
 	case SQFS_INODE_EXT_FILE:
-		first = sq_map_get(&q->links, ref, &found);
+		first = vouch_map_get(&q->links, ref, &found);
 		if (found) {
 			meta.ftype = VOUCH_FT_HARDLINK;
 			meta.link = first;
@@ -917,7 +832,7 @@ sq_entry(sq *q, uint64_t ref, size_t len, sq_frame *stack, size_t *depth)
 		}
 		if (ino.nlink > 1) {
 			char *p = vouch_arena_strndup(vouch_job_arena(q->j), q->path, len);
-			if (p == NULL || sq_map_put(&q->links, ref, p) != VOUCH_OK) {
+			if (p == NULL || vouch_map_put(&q->links, ref, p) != VOUCH_OK) {
 				return VOUCH_E_NOMEM;
 			}
 		}
@@ -1240,8 +1155,8 @@ sq_extract(vouch_job *j, const vouch_src *s)
 	}
 out:
 	sq_helper_stop(q.helper);
-	sq_map_free(&q.dirs_seen);
-	sq_map_free(&q.links);
+	vouch_map_free(&q.dirs_seen);
+	vouch_map_free(&q.links);
 	free(q.path);
 	free(q.blocks);
 	free(q.in);
