@@ -47,10 +47,21 @@ int cli_parse_u64(const char *s, uint64_t *out);
 /* Escape firmware bytes for printing; returns a pointer to a static per-slot buffer. */
 const char *cli_esc(const char *s, int slot);
 
+/* A JSON string of firmware bytes, escaped (jansson's json_t; NULL -> null). */
+struct json_t;
+struct json_t *cli_jstr(const char *s);
+
+/* The scan progress bar (vouch_progress_fn) for stderr on a terminal. */
+void cli_progress(void *ud, uint64_t done, uint64_t total, uint64_t files);
+
 /* Subcommands */
 int cmd_unpack(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 void help_unpack(FILE *out);
 void help_inventory(FILE *out);
+int cmd_sbom(int argc, char **argv);
+void help_sbom(FILE *out);
+int cmd_vulns(int argc, char **argv);
+void help_vulns(FILE *out);
 
 #endif

@@ -68,47 +68,7 @@ help_inventory(FILE *out)
 
 /* ---- progress ---------------------------------------------------------------------- */
 
-static void
-progress(void *ud, uint64_t done, uint64_t total, uint64_t files)
-{
-	char bar[33];
-	unsigned fill = total ? (unsigned)(done * 32 / total) : 0;
-	(void)ud;
-	for (unsigned i = 0; i < 32; i++) {
-		bar[i] = i < fill ? '#' : '.';
-	}
-	bar[32] = '\0';
-	/* done = bytes of the image read by the unpackers so far: an estimate of the share of
-	 * the image opened, not of the time left (nested containers follow) */
-	fprintf(stderr, "\r\033[K[%s] %3u%% of %.1f MiB opened, %llu files", bar,
-		total ? (unsigned)(done * 100 / total) : 0, (double)total / 1048576.0,
-		(unsigned long long)files);
-	fflush(stderr);
-}
-
 /* ---- JSON -------------------------------------------------------------------------- */
-
-static json_t *
-jstr(const char *s)
-{
-	char buf[8192];
-
-	if (s == NULL) {
-		return json_null();
-	}
-	size_t need = vouch_escape_str(buf, sizeof(buf), s);
-	if (need < sizeof(buf)) {
-		return json_string(buf);
-	}
-	char *big = malloc(need + 1);
-	if (big == NULL) {
-		return json_null();
-	}
-	vouch_escape_str(big, need + 1, s);
-	json_t *j = json_string(big);
-	free(big);
-	return j;
-}
 
 static void
 hex(const uint8_t *p, size_t n, char *out)
@@ -127,7 +87,7 @@ file_json(const vouch_file *f)
 	json_t *o = json_object();
 	char sha[65];
 
-	json_object_set_new(o, "path", jstr(f->path));
+	json_object_set_new(o, "path", cli_jstr(f->path));
 	json_object_set_new(o, "kind", json_string(vouch_ftype_str(f->ftype)));
 	json_object_set_new(o, "depth", json_integer(f->depth));
 	if (f->ftype == VOUCH_FT_REG) {
@@ -140,7 +100,7 @@ file_json(const vouch_file *f)
 			json_object_set_new(o, "entropy", json_real(f->entropy));
 		}
 		if (f->type != NULL) {
-			json_object_set_new(o, "type", jstr(f->type));
+			json_object_set_new(o, "type", cli_jstr(f->type));
 		}
 	}
 	if (f->has_mode) {
@@ -151,7 +111,7 @@ file_json(const vouch_file *f)
 	json_object_set_new(o, "uid", json_integer(f->uid));
 	json_object_set_new(o, "gid", json_integer(f->gid));
 	if (f->link != NULL) {
-		json_object_set_new(o, "link", jstr(f->link));
+		json_object_set_new(o, "link", cli_jstr(f->link));
 	}
 	if (f->container != NULL) {
 		json_object_set_new(o, "container", json_string(f->container));
@@ -175,7 +135,7 @@ print_json(const opts *o, const vouch_report *r, int rc)
 
 	json_object_set_new(root, "tool", json_string("vouch"));
 	json_object_set_new(root, "version", json_string(vouch_version()));
-	json_object_set_new(root, "image", jstr(o->image));
+	json_object_set_new(root, "image", cli_jstr(o->image));
 	json_object_set_new(root, "status", json_string(rc == VOUCH_OK ? "complete"
 						       : rc == VOUCH_E_LIMIT ? "limited"
 						       : rc == VOUCH_E_UNSAFE ? "unsafe-content-refused"
@@ -189,7 +149,7 @@ print_json(const opts *o, const vouch_report *r, int rc)
 	for (size_t i = 0; i < r->nregions; i++) {
 		const vouch_region *g = &r->regions[i];
 		json_t *x = json_object();
-		json_object_set_new(x, "node", jstr(g->node));
+		json_object_set_new(x, "node", cli_jstr(g->node));
 		json_object_set_new(x, "offset", json_integer((json_int_t)g->offset));
 		json_object_set_new(x, "length", json_integer((json_int_t)g->length));
 		json_object_set_new(x, "kind", json_string(vouch_region_kind_str(g->kind)));
@@ -204,13 +164,13 @@ print_json(const opts *o, const vouch_report *r, int rc)
 	for (size_t i = 0; i < r->nerrors; i++) {
 		const vouch_event *e = &r->errors[i];
 		json_t *x = json_object();
-		json_object_set_new(x, "node", jstr(e->node));
+		json_object_set_new(x, "node", cli_jstr(e->node));
 		if (e->format != NULL) {
 			json_object_set_new(x, "format", json_string(e->format));
 		}
 		json_object_set_new(x, "offset", json_integer((json_int_t)e->offset));
 		json_object_set_new(x, "code", json_string(vouch_err_str(e->code)));
-		json_object_set_new(x, "message", jstr(e->message));
+		json_object_set_new(x, "message", cli_jstr(e->message));
 		json_array_append_new(errors, x);
 	}
 	json_object_set_new(root, "files", files);
@@ -356,7 +316,7 @@ parse(int argc, char **argv, opts *o, bool need_out, void (*help)(FILE *))
 	o->so.extract_dir = o->outdir;
 	o->tty = isatty(STDERR_FILENO) && !o->quiet;
 	if (o->tty) {
-		o->so.progress = progress;
+		o->so.progress = cli_progress;
 	}
 	return EXIT_OK;
 }

@@ -47,6 +47,8 @@ static const cli_cmd cmds[] = {
 	 help_unpack},
 	{"inventory", "list every file, region and error of an image", cmd_inventory,
 	 help_inventory},
+	{"sbom", "identify the components inside an image (CycloneDX, SPDX)", cmd_sbom,
+	 help_sbom},
 	{"attest", "sign or verify an in-toto attestation (DSSE, Ed25519)", cmd_attest,
 	 help_attest},
 	{"key", "generate a signing key or print its verifier key", cmd_key, help_key},

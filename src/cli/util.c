@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "vouch/vouch.h"
 
@@ -109,4 +111,46 @@ cli_esc(const char *s, int slot)
 	}
 	vouch_escape_str(b, sizeof(bufs[0]), s);
 	return b;
+}
+
+/* A progress bar on stderr (only installed when stderr is a terminal). */
+void
+cli_progress(void *ud, uint64_t done, uint64_t total, uint64_t files)
+{
+	char bar[33];
+	unsigned fill = total ? (unsigned)(done * 32 / total) : 0;
+	(void)ud;
+	for (unsigned i = 0; i < 32; i++) {
+		bar[i] = i < fill ? '#' : '.';
+	}
+	bar[32] = '\0';
+	/* done = bytes of the image read by the unpackers so far: an estimate of the share of
+	 * the image opened, not of the time left (nested containers follow) */
+	fprintf(stderr, "\r\033[K[%s] %3u%% of %.1f MiB opened, %llu files", bar,
+		total ? (unsigned)(done * 100 / total) : 0, (double)total / 1048576.0,
+		(unsigned long long)files);
+	fflush(stderr);
+}
+
+/* A JSON string of firmware bytes (escaped as vouch_escape_str does), null for NULL. */
+json_t *
+cli_jstr(const char *s)
+{
+	char buf[8192];
+
+	if (s == NULL) {
+		return json_null();
+	}
+	size_t need = vouch_escape_str(buf, sizeof(buf), s);
+	if (need < sizeof(buf)) {
+		return json_string(buf);
+	}
+	char *big = malloc(need + 1);
+	if (big == NULL) {
+		return json_null();
+	}
+	vouch_escape_str(big, need + 1, s);
+	json_t *j = json_string(big);
+	free(big);
+	return j;
 }

@@ -1,0 +1,242 @@
+/*
+ * sbom/build.c: turn what the identifier saw into the SBOM model (vouch/sbom.h).
+ *
+ * Evidence records are sorted by (component, version) and merged: one component per
+ * distinct upstream version of a component, carrying every piece of evidence for it, with the
+ * highest confidence among them (a package database says 1.0). A package the rules do not
+ * know still becomes a component (its package name, no CPE) so nothing seen is lost. CPE 2.3
+ * names are built from the rule's vendor:product with the version quoted as the formatted
+ * string binding requires (NISTIR 7695 6.2: every character other than letters, digits, '_',
+ * '-' and '.' is preceded by a backslash); purls percent-encode the version. Files are the
+ * scan report's regular files with their SHA-256; a file that gave evidence for a component
+ * points at it. Everything lives in the identifier's arena until vouch_ident_free().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sbom/ident_int.h"
+
+static const char *
+comp_name(const vouch_ident *id, const ident_hit *h)
+{
+	return h->comp == SIZE_MAX ? h->pkgname : id->rules.comps[h->comp].name;
+}
+
+static const vouch_ident *sort_id; /* qsort has no context argument; guarded by the caller */
+
+static int
+cmp_hits(const void *a, const void *b)
+{
+	const ident_hit *x = a, *y = b;
+	int c = strcmp(comp_name(sort_id, x), comp_name(sort_id, y));
+	if (c == 0) {
+		c = strcmp(x->version, y->version);
+	}
+	if (c == 0) {
+		c = strcmp(x->path, y->path);
+	}
+	if (c == 0) {
+		c = x->offset < y->offset ? -1 : (x->offset > y->offset ? 1 : 0);
+	}
+	return c;
+}
+
+static char *
+cpe_quote(vouch_arena *a, const char *v)
+{
+	size_t n = strlen(v), k = 0;
+	char *o = vouch_arena_alloc(a, n * 2 + 1);
+
+	if (o == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+		if (!plain) {
+			o[k++] = '\\';
+		}
+		o[k++] = c;
+	}
+	o[k] = 0;
+	return o;
+}
+
+static char *
+pct(vouch_arena *a, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(v), k = 0;
+	char *o = vouch_arena_alloc(a, n * 3 + 1);
+
+	if (o == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '-' || c == '_' || c == '~' || c == '+') {
+			o[k++] = (char)c;
+		} else {
+			o[k++] = '%';
+			o[k++] = hex[c >> 4];
+			o[k++] = hex[c & 15];
+		}
+	}
+	o[k] = 0;
+	return o;
+}
+
+/* A bom-ref: letters, digits, '.', '-' only, so it is also a valid SPDX id fragment. */
+static char *
+ref_of(vouch_arena *a, const char *name, const char *version, size_t idx)
+{
+	char *r = vouch_arena_printf(a, "comp-%s-%s-%zu", name, version, idx);
+	for (char *p = r; p && *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')) {
+			*p = '-';
+		}
+	}
+	return r;
+}
+
+typedef struct path_ref {
+	const char *path, *ref;
+} path_ref;
+
+static int
+cmp_pr(const void *a, const void *b)
+{
+	return strcmp(((const path_ref *)a)->path, ((const path_ref *)b)->path);
+}
+
+static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int
+vouch_ident_finish(vouch_ident *id, const vouch_report *rep, const char *image_name,
+		   const vouch_sbom **out)
+{
+	vouch_arena *a = id->arena;
+	vouch_component *comps;
+	vouch_evidence *ev;
+	path_ref *prs;
+	size_t nc = 0, npr = 0;
+
+	*out = NULL;
+	pthread_mutex_lock(&sort_lock);
+	sort_id = id;
+	qsort(id->hits, id->nhits, sizeof(*id->hits), cmp_hits);
+	pthread_mutex_unlock(&sort_lock);
+
+	comps = vouch_arena_alloc(a, (id->nhits + 1) * sizeof(*comps));
+	ev = vouch_arena_alloc(a, (id->nhits + 1) * sizeof(*ev));
+	prs = calloc(id->nhits + 1, sizeof(*prs));
+	if (comps == NULL || ev == NULL || prs == NULL) {
+		free(prs);
+		snprintf(id->err, sizeof(id->err), "out of memory building the SBOM");
+		return VOUCH_E_NOMEM;
+	}
+	for (size_t i = 0; i < id->nhits;) {
+		const ident_hit *h0 = &id->hits[i];
+		const char *name = comp_name(id, h0);
+		vouch_component *c = &comps[nc];
+		size_t j = i;
+
+		memset(c, 0, sizeof(*c));
+		c->name = name;
+		c->version = h0->version;
+		c->bom_ref = ref_of(a, name, h0->version, nc);
+		c->evidence = &ev[i];
+		while (j < id->nhits && strcmp(comp_name(id, &id->hits[j]), name) == 0 &&
+		       strcmp(id->hits[j].version, h0->version) == 0) {
+			const ident_hit *h = &id->hits[j];
+			vouch_evidence *e = &ev[j];
+			e->method = h->method;
+			e->path = h->path;
+			e->offset = h->offset;
+			e->text = h->text;
+			e->rule = h->rule;
+			if (h->confidence > c->confidence) {
+				c->confidence = h->confidence;
+			}
+			if (h->pkgname == NULL) { /* a file that shows the component belongs to it */
+				prs[npr++] = (path_ref){h->path, c->bom_ref};
+			}
+			j++;
+		}
+		c->nevidence = j - i;
+		if (h0->comp != SIZE_MAX) {
+			const vouch_compdef *d = &id->rules.comps[h0->comp];
+			c->supplier = d->supplier;
+			c->kind = d->kind;
+			c->cpe_aliases = d->aliases;
+			c->ncpe_aliases = d->naliases;
+			if (d->cpe != NULL) {
+				c->cpe = vouch_arena_printf(a, "cpe:2.3:%c:%s:%s:*:*:*:*:*:*:*",
+							    d->kind == VOUCH_COMP_OS ? 'o' : 'a',
+							    d->cpe, cpe_quote(a, h0->version));
+			}
+			c->purl = vouch_arena_printf(a, "pkg:generic/%s@%s", d->name,
+						     pct(a, h0->version));
+		} else {
+			/* a package the rules do not name: keep what the database said */
+			const char *type = strcmp(h0->method, "dpkg-status") == 0	  ? "deb"
+					   : strcmp(h0->method, "apk-installed") == 0 ? "apk"
+										      : "generic";
+			c->kind = VOUCH_COMP_APPLICATION;
+			c->version = h0->pkgver ? h0->pkgver : h0->version;
+			c->purl = h0->arch ? vouch_arena_printf(a, "pkg:%s/%s@%s?arch=%s", type,
+								  pct(a, name), pct(a, c->version),
+								  pct(a, h0->arch))
+					   : vouch_arena_printf(a, "pkg:%s/%s@%s", type,
+								  pct(a, name), pct(a, c->version));
+		}
+		nc++;
+		i = j;
+	}
+	qsort(prs, npr, sizeof(*prs), cmp_pr);
+
+	/* files */
+	size_t nf = 0;
+	vouch_sbom_file *files = vouch_arena_alloc(a, (rep->nfiles + 1) * sizeof(*files));
+	if (files == NULL) {
+		free(prs);
+		return VOUCH_E_NOMEM;
+	}
+	memset(&id->sbom, 0, sizeof(id->sbom));
+	for (size_t i = 0; i < rep->nfiles; i++) {
+		const vouch_file *f = &rep->files[i];
+		if (f->depth == 0) {
+			id->sbom.size = f->size;
+			if (f->has_sha256) {
+				memcpy(id->sbom.sha256, f->sha256, 32);
+			}
+		}
+		if (f->ftype != VOUCH_FT_REG || !f->has_sha256 || f->depth == 0) {
+			continue;
+		}
+		vouch_sbom_file *sf = &files[nf];
+		path_ref key = {f->path, NULL}, *hit;
+		sf->bom_ref = vouch_arena_printf(a, "file-%zu", nf);
+		sf->path = f->path;
+		sf->size = f->size;
+		memcpy(sf->sha256, f->sha256, 32);
+		hit = npr ? bsearch(&key, prs, npr, sizeof(*prs), cmp_pr) : NULL;
+		sf->component_ref = hit ? hit->ref : NULL;
+		nf++;
+	}
+	free(prs);
+	id->sbom.name = image_name;
+	id->sbom.created = (int64_t)time(NULL);
+	id->sbom.tool_version = VOUCH_VERSION;
+	id->sbom.components = comps;
+	id->sbom.ncomponents = nc;
+	id->sbom.files = files;
+	id->sbom.nfiles = nf;
+	*out = &id->sbom;
+	return VOUCH_OK;
+}

@@ -1,0 +1,30 @@
+/*
+ * cli/sbom_run.h: what `vouch sbom` and `vouch vulns` share: one scan with the identifier as
+ * visitor, the component table and JSON, and writing a document atomically.
+ */
+#ifndef VOUCH_CLI_SBOM_RUN_H
+#define VOUCH_CLI_SBOM_RUN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "vouch/sbom.h"
+#include "vouch/scan.h"
+
+typedef struct sbom_opts {
+	vouch_scan_opts scan;
+	const char *rules; /* --rules FILE, NULL: built in */
+	bool quiet;
+} sbom_opts;
+
+/* Handle an option shared by both commands: 1 taken, 0 not ours, -EXIT_x on error. */
+int sbom_parse_common(int c, const char *arg, sbom_opts *so);
+/* Scan IMAGE and identify; *scan and *ident are the caller's to free, even on error. */
+int sbom_scan(const char *image, const sbom_opts *so, vouch_scan **scan, vouch_ident **ident,
+	      const vouch_sbom **out, int *scan_rc);
+json_t *sbom_components_json(const vouch_sbom *s);
+void sbom_print_table(FILE *out, const vouch_sbom *s);
+/* Write text + "\n" to path (atomically) or to stdout when path is NULL or "-". */
+int sbom_write_file(const char *path, const char *text);
+
+#endif
