@@ -118,6 +118,14 @@ typedef struct vouch_visitor {
 	int (*file_end)(void *ud, void *state, const vouch_file *f);
 } vouch_visitor;
 
+/*
+ * Combine n visitors into one that calls each in order for every file (so several analyses
+ * share the unpacker's one pass). The chain keeps a copy of the array; free it with
+ * vouch_visitor_chain_free() after the scan. Caller owns *out's ud.
+ */
+VOUCH_API int vouch_visitor_chain(const vouch_visitor *v, size_t n, vouch_visitor *out);
+VOUCH_API void vouch_visitor_chain_free(vouch_visitor *chain);
+
 typedef void (*vouch_progress_fn)(void *ud, uint64_t done_bytes, uint64_t total_bytes,
 				  uint64_t files);
 typedef void (*vouch_log_fn)(void *ud, int level, const char *msg);
