@@ -47,6 +47,8 @@ static const cli_cmd cmds[] = {
 	 help_unpack},
 	{"inventory", "list every file, region and error of an image", cmd_inventory,
 	 help_inventory},
+	{"elf", "ELF facts and binary hardening (PIE, NX, RELRO, canary, FORTIFY)", cmd_elf,
+	 help_elf},
 	{"attest", "sign or verify an in-toto attestation (DSSE, Ed25519)", cmd_attest,
 	 help_attest},
 	{"key", "generate a signing key or print its verifier key", cmd_key, help_key},
