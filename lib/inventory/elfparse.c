@@ -33,17 +33,23 @@
 #define DT_HASH 4
 #define DT_STRTAB 5
 #define DT_SYMTAB 6
+#define DT_RELA 7
 #define DT_STRSZ 10
 #define DT_SYMENT 11
 #define DT_SONAME 14
 #define DT_RPATH 15
 #define DT_DEBUG 21
+#define DT_REL 17
 #define DT_TEXTREL 22
+#define DT_JMPREL 23
 #define DT_BIND_NOW 24
 #define DT_RUNPATH 29
 #define DT_FLAGS 30
 #define DT_GNU_HASH 0x6ffffef5u
 #define DT_FLAGS_1 0x6ffffffbu
+#define DT_VERSYM 0x6ffffff0u
+#define DT_VERDEF 0x6ffffffcu
+#define DT_VERNEED 0x6ffffffeu
 #define DT_MIPS_SYMTABNO 0x70000011u
 #define EM_MIPS 8
 
@@ -521,6 +527,7 @@ typedef struct dyn_raw {
 	uint64_t strtab, strsz;   /* DT_STRTAB (address), DT_STRSZ */
 	uint64_t symtab, syment, hash, gnu_hash, mips_symtabno;
 	bool has_strtab, has_strsz, has_symtab, has_hash, has_gnu_hash, has_symtabno;
+	uint64_t above_symtab; /* lowest table address above DT_SYMTAB (0: none): its end */
 	uint64_t soname, rpath, runpath;
 	bool has_soname, has_rpath, has_runpath;
 	uint64_t *needed;
@@ -603,11 +610,20 @@ read_dynamic(vouch_elfp *e, dyn_raw *d)
 	if (!window(e, d->off, count * entsz, &r)) {
 		return VOUCH_E_INTERNAL; /* clamped by find_dynamic */
 	}
+	uint64_t addrs[16];
+	size_t naddrs = 0;
 	for (uint64_t i = 0; i < count && !ended; i++) {
 		uint64_t tag, val;
 
 		if (rdtag(e, &r, &tag) || rdw(e, &r, &val)) {
 			return VOUCH_E_INTERNAL;
+		}
+		/* tables the linker lays out after .dynsym: whichever is first bounds it */
+		if ((tag == DT_STRTAB || tag == DT_HASH || tag == DT_GNU_HASH || tag == DT_REL ||
+		     tag == DT_RELA || tag == DT_JMPREL || tag == DT_VERSYM || tag == DT_VERNEED ||
+		     tag == DT_VERDEF) &&
+		    naddrs < VOUCH_ARRAY_LEN(addrs)) {
+			addrs[naddrs++] = val;
 		}
 		switch (tag) {
 		case DT_NULL: ended = true; break;
@@ -640,6 +656,11 @@ read_dynamic(vouch_elfp *e, dyn_raw *d)
 				d->has_symtabno = true;
 			}
 			break;
+		}
+	}
+	for (size_t i = 0; i < naddrs && d->has_symtab; i++) {
+		if (addrs[i] > d->symtab && (d->above_symtab == 0 || addrs[i] < d->above_symtab)) {
+			d->above_symtab = addrs[i];
 		}
 	}
 	if (d->n_needed > VOUCH_ELFP_MAX_NEEDED) {
@@ -729,7 +750,7 @@ resolve_dynamic_strings(vouch_elfp *e, dyn_raw *d)
 
 /* Number of symbols DT_GNU_HASH covers: one past the highest index reached by a chain. */
 static bool
-gnu_hash_count(vouch_elfp *e, uint64_t addr, uint64_t *count)
+gnu_hash_count(vouch_elfp *e, uint64_t addr, uint64_t *count, bool *exact)
 {
 	uint32_t nbuckets, symoffset, bloom_size, bloom_shift, b, max = 0;
 	uint64_t off, room = vaddr_room(e, addr), skip;
@@ -767,9 +788,13 @@ gnu_hash_count(vouch_elfp *e, uint64_t addr, uint64_t *count)
 		}
 	}
 	if (max < symoffset) {
-		*count = symoffset; /* no hashed symbols */
+		/* no hashed symbols: the unhashed ones (imports) number at least symoffset, and
+		 * linkers do not always say how many there are */
+		*count = symoffset;
+		*exact = false;
 		return true;
 	}
+	*exact = true;
 	/* walk the last chain to its end bit */
 	for (uint64_t i = max; i - max < VOUCH_ELFP_MAX_DYNSYMS; i++) {
 		uint32_t h;
@@ -836,11 +861,20 @@ find_dynsym(vouch_elfp *e, dyn_raw *d, uint64_t *off, uint64_t *count, uint64_t 
 			*count = nchain;
 		}
 	}
-	if (*count == 0 && d->has_gnu_hash && !gnu_hash_count(e, d->gnu_hash, count)) {
+	bool exact = *count != 0;
+	if (*count == 0 && d->has_gnu_hash && !gnu_hash_count(e, d->gnu_hash, count, &exact)) {
 		vouch_elfp_note(e, "DT_GNU_HASH unreadable");
 	}
 	if (*count == 0 && d->has_symtabno) {
 		*count = d->mips_symtabno;
+		exact = true;
+	}
+	if (!exact && d->above_symtab != 0) {
+		/* the table ends where the next one the linker placed after it begins */
+		uint64_t layout = (d->above_symtab - d->symtab) / entsz;
+		if (layout > *count) {
+			*count = layout;
+		}
 	}
 	if (*count == 0) {
 		vouch_elfp_note(e, "no symbol count (DT_HASH, DT_GNU_HASH): dynamic symbols unread");
