@@ -45,6 +45,11 @@ static const char *const fortifiable[] = {
 };
 #define N_FORTIFIABLE VOUCH_ARRAY_LEN(fortifiable)
 
+/* Other names glibc's headers redirect to one of the __X_chk above under FORTIFY_SOURCE
+ * (bits/setjmp2.h: _longjmp and siglongjmp become __longjmp_chk). Sorted. */
+static const char *const fortifiable_alias[] = {"_longjmp", "siglongjmp"};
+#define N_ALIAS VOUCH_ARRAY_LEN(fortifiable_alias)
+
 /* Imported functions worth a reviewer's look, and why. Sorted (bsearch). */
 static const struct dangerous {
 	const char *name, *why;
@@ -198,6 +203,7 @@ static int
 symbols(vouch_elfp *e, vouch_elf_report *r)
 {
 	bool fort[N_FORTIFIABLE] = {false}, plain[N_FORTIFIABLE] = {false};
+	bool alias[N_ALIAS] = {false};
 	size_t cap = 0;
 
 	for (size_t i = 0; i < e->nsyms; i++) {
@@ -228,6 +234,11 @@ symbols(vouch_elfp *e, vouch_elf_report *r)
 		if (k >= 0) {
 			plain[k] = true;
 		}
+		k = lookup(s->name, s->name_len, fortifiable_alias, N_ALIAS,
+			   sizeof(fortifiable_alias[0]));
+		if (k >= 0) {
+			alias[k] = true;
+		}
 		k = lookup(s->name, s->name_len, &dangerous[0].name, VOUCH_ARRAY_LEN(dangerous),
 			   sizeof(dangerous[0]));
 		if (k >= 0) {
@@ -252,6 +263,9 @@ symbols(vouch_elfp *e, vouch_elf_report *r)
 	for (size_t k = 0; k < N_FORTIFIABLE; k++) {
 		r->fortified += fort[k];
 		r->fortifiable += (uint32_t)fort[k] + (uint32_t)plain[k];
+	}
+	for (size_t k = 0; k < N_ALIAS; k++) {
+		r->fortifiable += alias[k];
 	}
 	r->fortify_source = r->fortified > 0;
 	if (e->symtab_canary) {
