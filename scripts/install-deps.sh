@@ -4,8 +4,8 @@
 # Design: idempotent and tolerant of a package mirror that is mid-sync. `apt-get update` is
 # retried and a failing index is tolerated; success is judged by asking dpkg whether every
 # package we need is actually installed, never by apt's exit status alone. Foreign
-# architectures (mipsel, armhf, arm64) are enabled so that the fixture script can
-# `apt-get download` real binaries of other machines.
+# architectures (mipsel, armhf, arm64; s390x for a big-endian ELF) are enabled so that the
+# fixture scripts can `apt-get download` real binaries of other machines.
 #
 # Usage: scripts/install-deps.sh [build|test|bench|all]   (default: all)
 set -u
@@ -20,7 +20,8 @@ build_pkgs="build-essential meson ninja-build pkg-config clang lld libclang-rt-1
 test_pkgs="squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprogs cpio libarchive-tools
  device-tree-compiler jq xz-utils zstd lz4 lzop bzip2 gzip dpkg-dev fakeroot
  golang-go golang-golang-x-mod-dev
- p7zip-full zip genisoimage gcab genromfs"
+ p7zip-full zip genisoimage gcab genromfs
+ checksec devscripts kmod"
 bench_pkgs="binwalk hyperfine time"
 
 case "$want" in
@@ -50,7 +51,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 
-for arch in mipsel armhf arm64; do
+for arch in mipsel armhf arm64 s390x; do
 	grep -qx "$arch" <<<"$(dpkg --print-foreign-architectures)" || $SUDO dpkg --add-architecture "$arch"
 done
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "vouch/attest.h"
+#include "vouch/elf.h"
 #include "vouch/error.h"
 #include "vouch/limits.h"
 #include "vouch/note.h"

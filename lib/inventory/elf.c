@@ -45,6 +45,7 @@ vouch_elf_machine_str(uint16_t m)
 	case 8: return "mips";
 	case 20: return "ppc";
 	case 21: return "ppc64";
+	case 22: return "s390";
 	case 40: return "arm";
 	case 42: return "superh";
 	case 43: return "sparcv9";

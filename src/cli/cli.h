@@ -63,5 +63,7 @@ int cmd_sbom(int argc, char **argv);
 void help_sbom(FILE *out);
 int cmd_vulns(int argc, char **argv);
 void help_vulns(FILE *out);
+int cmd_elf(int argc, char **argv);
+void help_elf(FILE *out);
 
 #endif

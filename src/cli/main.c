@@ -49,6 +49,8 @@ static const cli_cmd cmds[] = {
 	 help_inventory},
 	{"sbom", "identify the components inside an image (CycloneDX, SPDX)", cmd_sbom,
 	 help_sbom},
+	{"elf", "ELF facts and binary hardening (PIE, NX, RELRO, canary, FORTIFY)", cmd_elf,
+	 help_elf},
 	{"attest", "sign or verify an in-toto attestation (DSSE, Ed25519)", cmd_attest,
 	 help_attest},
 	{"key", "generate a signing key or print its verifier key", cmd_key, help_key},
