@@ -42,9 +42,40 @@ missing() {
 	echo "$out"
 }
 
+# The schema validator of the SBOM tests (tests/schema) runs on node: take Debian's nodejs and
+# npm only when no node/npm is installed (a nodejs from elsewhere already bundles npm, and
+# Debian's npm would conflict with it).
+if [ "$want" != build ]; then
+	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+fi
+
+# npm packages of tests/schema (ajv, ajv-formats, ajv-draft-04) at the versions of its
+# package-lock.json, retried like apt; judged by the files being there, not by npm's status.
+schema_deps() {
+	local dir attempt
+	[ "$want" = build ] && return 0
+	dir="$(cd "$(dirname "$0")/.." && pwd)/tests/schema"
+	have_schema() {
+		[ -f "$dir/node_modules/ajv/package.json" ] &&
+			[ -f "$dir/node_modules/ajv-formats/package.json" ] &&
+			[ -f "$dir/node_modules/ajv-draft-04/package.json" ]
+	}
+	have_schema && return 0
+	for attempt in 1 2 3 4 5; do
+		(cd "$dir" && npm ci --no-audit --no-fund >/dev/null 2>&1) || true
+		have_schema && return 0
+		echo "install-deps: npm packages of tests/schema missing (attempt $attempt), retrying" >&2
+		sleep $((attempt * 5))
+	done
+	echo "install-deps: could not install the npm packages of tests/schema" >&2
+	return 1
+}
+
 need=$(missing)
 if [ -z "$need" ]; then
-	exit 0
+	schema_deps
+	exit $?
 fi
 
 SUDO=""
@@ -61,7 +92,10 @@ for attempt in 1 2 3 4 5; do
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 $need >/dev/null 2>&1 || true
 	need=$(missing)
-	[ -z "$need" ] && exit 0
+	if [ -z "$need" ]; then
+		schema_deps
+		exit $?
+	fi
 	echo "install-deps: still missing:$need (attempt $attempt), retrying" >&2
 	sleep $((attempt * 5))
 done

@@ -66,6 +66,8 @@ typedef struct vouch_sbom_file {
 	const char *path;      /* nested path */
 	uint64_t size;
 	uint8_t sha256[32];
+	uint8_t sha1[20];      /* SPDX 2.3 (clause 8.4) requires a SHA1 per file; all zero:
+				* not computed (the SPDX writer then omits it and says so) */
 	const char *component_ref; /* bom-ref of the component it belongs to, or NULL */
 } vouch_sbom_file;
 
