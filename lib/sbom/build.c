@@ -116,6 +116,103 @@ cmp_pr(const void *a, const void *b)
 
 static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static int
+cmp_sha1(const void *a, const void *b)
+{
+	return strcmp(((const ident_sha1 *)a)->path, ((const ident_sha1 *)b)->path);
+}
+
+static int
+cmp_file_path(const void *key, const void *f)
+{
+	return strcmp(key, ((const vouch_sbom_file *)f)->path);
+}
+
+static size_t
+common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+	while (a[n] && a[n] == b[n]) {
+		n++;
+	}
+	return n;
+}
+
+static const char *
+base_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+/*
+ * DT_NEEDED edges: a binary needs a library by its SONAME. The library is the ELF file of
+ * the same machine and class whose SONAME (or, lacking one, whose base name) is that name;
+ * of several (one image may hold libraries of several architectures or root filesystems)
+ * the one whose path shares the longest prefix with the binary's wins. A name that no file
+ * of the image provides gives no edge.
+ */
+static int
+build_deps(vouch_ident *id, vouch_sbom_file *files, size_t nf)
+{
+	vouch_arena *a = id->arena;
+	size_t cap = 0, n = 0;
+	vouch_sbom_dep *deps = NULL;
+
+	for (size_t i = 0; i < id->nelfs; i++) {
+		const ident_elf *e = &id->elfs[i];
+		const vouch_sbom_file *from = bsearch(e->path, files, nf, sizeof(*files),
+						      cmp_file_path);
+		if (from == NULL) {
+			continue;
+		}
+		for (size_t k = 0; k < e->nneeded; k++) {
+			const ident_elf *best = NULL;
+			size_t best_len = 0;
+			for (size_t j = 0; j < id->nelfs; j++) {
+				const ident_elf *l = &id->elfs[j];
+				const char *nm = l->soname ? l->soname : base_of(l->path);
+				if (j == i || l->machine != e->machine || l->cls != e->cls ||
+				    strcmp(nm, e->needed[k]) != 0) {
+					continue;
+				}
+				size_t cp = common_prefix(l->path, e->path);
+				if (best == NULL || cp > best_len) {
+					best = l;
+					best_len = cp;
+				}
+			}
+			if (best == NULL) {
+				continue;
+			}
+			const vouch_sbom_file *to = bsearch(best->path, files, nf, sizeof(*files),
+							    cmp_file_path);
+			if (to == NULL) {
+				continue;
+			}
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				vouch_sbom_dep *d = vouch_arena_alloc(a, nc * sizeof(*d));
+				if (d == NULL) {
+					return VOUCH_E_NOMEM;
+				}
+				if (n) {
+					memcpy(d, deps, n * sizeof(*d));
+				}
+				deps = d;
+				cap = nc;
+			}
+			deps[n].from = from->bom_ref;
+			deps[n].to = to->bom_ref;
+			deps[n].why = vouch_arena_printf(a, "DT_NEEDED %s", e->needed[k]);
+			n++;
+		}
+	}
+	id->sbom.deps = deps;
+	id->sbom.ndeps = n;
+	return VOUCH_OK;
+}
+
 int
 vouch_ident_finish(vouch_ident *id, const vouch_report *rep, const char *image_name,
 		   const vouch_sbom **out)
@@ -208,6 +305,7 @@ vouch_ident_finish(vouch_ident *id, const vouch_report *rep, const char *image_n
 		return VOUCH_E_NOMEM;
 	}
 	memset(&id->sbom, 0, sizeof(id->sbom));
+	qsort(id->sha1s, id->nsha1, sizeof(*id->sha1s), cmp_sha1);
 	for (size_t i = 0; i < rep->nfiles; i++) {
 		const vouch_file *f = &rep->files[i];
 		if (f->depth == 0) {
@@ -227,6 +325,12 @@ vouch_ident_finish(vouch_ident *id, const vouch_report *rep, const char *image_n
 		memcpy(sf->sha256, f->sha256, 32);
 		hit = npr ? bsearch(&key, prs, npr, sizeof(*prs), cmp_pr) : NULL;
 		sf->component_ref = hit ? hit->ref : NULL;
+		ident_sha1 skey = {f->path, {0}}, *sh;
+		sh = id->nsha1 ? bsearch(&skey, id->sha1s, id->nsha1, sizeof(*id->sha1s), cmp_sha1)
+			       : NULL;
+		if (sh != NULL) {
+			memcpy(sf->sha1, sh->d, 20);
+		}
 		nf++;
 	}
 	free(prs);
@@ -237,6 +341,10 @@ vouch_ident_finish(vouch_ident *id, const vouch_report *rep, const char *image_n
 	id->sbom.ncomponents = nc;
 	id->sbom.files = files;
 	id->sbom.nfiles = nf;
+	if (build_deps(id, files, nf) != VOUCH_OK) {
+		snprintf(id->err, sizeof(id->err), "out of memory building the SBOM");
+		return VOUCH_E_NOMEM;
+	}
 	*out = &id->sbom;
 	return VOUCH_OK;
 }

@@ -28,7 +28,9 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "crypto/crypto.h"
 #include "sbom/ident_int.h"
+#include "vouch/elf.h"
 #include "sbom/rules.h"
 
 #define RULES_OVERLAP 1024       /* bytes of the previous chunk scanned again */
@@ -37,6 +39,7 @@
 #define FILE_MAX_ANCHORS 8       /* anchor offsets kept per rule and file */
 #define PKGDB_MAX (32u << 20)    /* a package database larger than this is not read */
 #define IDENT_MAX_HITS 1000000   /* evidence records per image */
+#define ELF_MAX_HELD (64u << 20) /* an ELF file larger than this gives no DT_NEEDED edges */
 
 typedef enum pkgdb_kind {
 	PKGDB_NONE = 0,
@@ -66,6 +69,10 @@ struct fstate {
 	uint8_t *db;
 	size_t dblen;
 	bool db_over;
+	uint8_t *elfbuf;       /* the whole ELF file, for vouch_elf_analyze at the end */
+	size_t elflen;
+	bool elf_over;
+	vouch_sha1 *sha1;      /* SPDX wants SHA-1 per file (only when asked for) */
 	uint8_t *win;
 	size_t wincap;
 	uint8_t tail[RULES_OVERLAP];
@@ -358,6 +365,9 @@ v_begin(void *ud, const vouch_file *f, void **state)
 	if (st->scratch == NULL && id->proto != NULL) {
 		hs_clone_scratch(id->proto, &st->scratch);
 	}
+	if (id->want_sha1 && f->depth > 0) {
+		vouch_sha1_new(&st->sha1); /* on failure the file simply has no SHA-1 */
+	}
 	*state = st;
 	return VOUCH_OK;
 }
@@ -375,6 +385,25 @@ v_data(void *ud, void *state, const uint8_t *p, size_t n, uint64_t offset)
 	if (st->first) {
 		st->first = false;
 		st->elf = n >= 4 && p[0] == 0x7F && p[1] == 'E' && p[2] == 'L' && p[3] == 'F';
+	}
+	if (st->elf && !st->elf_over) {
+		if (st->elflen + n > ELF_MAX_HELD) {
+			st->elf_over = true;
+			free(st->elfbuf);
+			st->elfbuf = NULL;
+		} else {
+			uint8_t *d = realloc(st->elfbuf, st->elflen + n);
+			if (d == NULL) {
+				st->elf_over = true;
+			} else {
+				memcpy(d + st->elflen, p, n);
+				st->elfbuf = d;
+				st->elflen += n;
+			}
+		}
+	}
+	if (st->sha1 != NULL) {
+		vouch_sha1_update(st->sha1, p, n);
 	}
 	if (st->pkg != PKGDB_NONE && !st->db_over) {
 		if (st->dblen + n > PKGDB_MAX) {
@@ -554,6 +583,75 @@ parse_pkgdb(struct fstate *st)
 }
 
 static bool
+needs_match(const vouch_elf_report *er, const regex_t *re)
+{
+	for (size_t i = 0; er != NULL && i < er->n_needed; i++) {
+		if (regexec(re, er->needed[i], 0, NULL, 0) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Keep what the SBOM needs of an ELF file: where it is, its SONAME, what it needs. */
+static void
+add_elf(vouch_ident *id, const vouch_file *f, const vouch_elf_report *er)
+{
+	pthread_mutex_lock(&id->lock);
+	if (id->nelfs == id->capelfs) {
+		size_t nc = id->capelfs ? id->capelfs * 2 : 64;
+		ident_elf *e = realloc(id->elfs, nc * sizeof(*e));
+		if (e == NULL) {
+			goto out;
+		}
+		id->elfs = e;
+		id->capelfs = nc;
+	}
+	ident_elf *e = &id->elfs[id->nelfs];
+	memset(e, 0, sizeof(*e));
+	e->path = vouch_arena_strndup(id->arena, f->path, strlen(f->path));
+	e->soname = er->soname ? vouch_arena_strndup(id->arena, er->soname, strlen(er->soname))
+			       : NULL;
+	e->machine = er->machine;
+	e->cls = er->cls;
+	e->needed = vouch_arena_alloc(id->arena, (er->n_needed + 1) * sizeof(char *));
+	if (e->path == NULL || e->needed == NULL) {
+		goto out;
+	}
+	for (size_t i = 0; i < er->n_needed && i < 256; i++) {
+		const char *nd = vouch_arena_strndup(id->arena, er->needed[i], strlen(er->needed[i]));
+		if (nd != NULL) {
+			e->needed[e->nneeded++] = nd;
+		}
+	}
+	id->nelfs++;
+out:
+	pthread_mutex_unlock(&id->lock);
+}
+
+static void
+add_sha1(vouch_ident *id, const char *path, const uint8_t d[20])
+{
+	pthread_mutex_lock(&id->lock);
+	if (id->nsha1 == id->capsha1) {
+		size_t nc = id->capsha1 ? id->capsha1 * 2 : 256;
+		ident_sha1 *e = realloc(id->sha1s, nc * sizeof(*e));
+		if (e == NULL) {
+			goto out;
+		}
+		id->sha1s = e;
+		id->capsha1 = nc;
+	}
+	id->sha1s[id->nsha1].path = vouch_arena_strndup(id->arena, path, strlen(path));
+	memcpy(id->sha1s[id->nsha1].d, d, 20);
+	if (id->sha1s[id->nsha1].path != NULL) {
+		id->nsha1++;
+	}
+out:
+	pthread_mutex_unlock(&id->lock);
+}
+
+static bool
 is_prefix_version(const char *a, const char *b)
 {
 	size_t n = strlen(a);
@@ -573,6 +671,20 @@ v_end(void *ud, void *state, const vouch_file *f)
 	/* the last window: what the guard held back */
 	if (st->taillen > 0) {
 		scan_window(st, st->tail, st->taillen, st->pos - st->taillen, UINT64_MAX);
+	}
+	/* the ELF file's own facts: its DT_NEEDED edges, and rules void beside a library */
+	vouch_elf_report *er = NULL;
+	if (st->elf && st->elfbuf != NULL && !st->elf_over &&
+	    vouch_elf_analyze(st->elfbuf, st->elflen, &er) == VOUCH_OK) {
+		add_elf(id, f, er);
+	}
+	if (st->sha1 != NULL) {
+		uint8_t d[VOUCH_SHA1_LEN];
+		if (vouch_sha1_final(st->sha1, d) == VOUCH_OK) {
+			add_sha1(id, f->path, d);
+		}
+		vouch_sha1_free(st->sha1);
+		st->sha1 = NULL;
 	}
 	/* name rules */
 	for (size_t r = 0; r < rs->nrules; r++) {
@@ -644,7 +756,8 @@ v_end(void *ud, void *state, const vouch_file *f)
 		cand *c = &st->cands[i];
 		const vouch_rule *r = &rs->rules[c->rule];
 		if (c->version[0] == 0 ||
-		    (r->has_files && regexec(&r->files, base_name(f->path), 0, NULL, 0) != 0)) {
+		    (r->has_files && regexec(&r->files, base_name(f->path), 0, NULL, 0) != 0) ||
+		    (r->has_unless && needs_match(er, &r->unless))) {
 			continue;
 		}
 		add_hit(id, r->comp, c->version,
@@ -669,6 +782,8 @@ v_end(void *ud, void *state, const vouch_file *f)
 		pthread_mutex_unlock(&id->lock);
 		hs_free_scratch(st->scratch);
 	}
+	vouch_elf_report_free(er);
+	free(st->elfbuf);
 	free(st->db);
 	free(st->win);
 	free(st->hits);
@@ -750,6 +865,8 @@ vouch_ident_free(vouch_ident *id)
 	hs_free_scratch(id->proto);
 	vouch_ruleset_free(&id->rules);
 	free(id->hits);
+	free(id->elfs);
+	free(id->sha1s);
 	vouch_arena_free(id->arena);
 	pthread_mutex_destroy(&id->lock);
 	free(id);
@@ -763,6 +880,12 @@ vouch_ident_visitor(vouch_ident *id, vouch_visitor *out)
 	out->file_begin = v_begin;
 	out->file_data = v_data;
 	out->file_end = v_end;
+}
+
+void
+vouch_ident_want_sha1(vouch_ident *id, bool on)
+{
+	id->want_sha1 = on;
 }
 
 const char *

@@ -22,6 +22,20 @@ typedef struct ident_hit {
 	const char *pkgname, *pkgver, *arch; /* package databases only */
 } ident_hit;
 
+/* An ELF file of the image: the ends of its DT_NEEDED edges. */
+typedef struct ident_elf {
+	const char *path, *soname;
+	const char **needed;
+	size_t nneeded;
+	uint16_t machine;
+	uint8_t cls;
+} ident_elf;
+
+typedef struct ident_sha1 {
+	const char *path;
+	uint8_t d[20];
+} ident_sha1;
+
 struct vouch_ident {
 	vouch_ruleset rules;
 	hs_scratch_t *proto;          /* cloned per file in flight */
@@ -32,6 +46,11 @@ struct vouch_ident {
 	ident_hit *hits;
 	size_t nhits, caphits;
 	uint64_t hits_dropped, files_cut;
+	ident_elf *elfs;
+	size_t nelfs, capelfs;
+	ident_sha1 *sha1s;
+	size_t nsha1, capsha1;
+	bool want_sha1;
 	/* the built SBOM (build.c) */
 	vouch_sbom sbom;
 	char err[256];

@@ -136,7 +136,7 @@ load_rule(vouch_ruleset *rs, json_t *jr, size_t comp, const char *cname, char **
 {
 	vouch_rule *r = &rs->rules[rs->nrules];
 	const char *in = NULL, *ver = NULL, *sa = NULL, *suffix = NULL, *name = NULL;
-	const char *transform = NULL, *files = NULL;
+	const char *transform = NULL, *files = NULL, *unless = NULL;
 	char where[RULES_MAX_FIELD + 64];
 	json_t *conf, *group;
 	int rc;
@@ -155,7 +155,8 @@ load_rule(vouch_ruleset *rs, json_t *jr, size_t comp, const char *cname, char **
 	    (rc = get_str(rs, jr, "standalone", false, where, &sa)) ||
 	    (rc = get_str(rs, jr, "name", false, where, &name)) ||
 	    (rc = get_str(rs, jr, "transform", false, where, &transform)) ||
-	    (rc = get_str(rs, jr, "files", false, where, &files))) {
+	    (rc = get_str(rs, jr, "files", false, where, &files)) ||
+	    (rc = get_str(rs, jr, "unless_needed", false, where, &unless))) {
 		goto out;
 	}
 	snprintf(where, sizeof(where), "rule \"%s\"", r->id);
@@ -194,6 +195,13 @@ load_rule(vouch_ruleset *rs, json_t *jr, size_t comp, const char *cname, char **
 			goto out;
 		}
 		r->has_files = true;
+	}
+	if (unless != NULL) {
+		if (regcomp(&r->unless, unless, REG_EXTENDED | REG_NOSUB) != 0) {
+			rc = fail(rs, "%s: bad \"unless_needed\" expression", where);
+			goto out;
+		}
+		r->has_unless = true;
 	}
 	if (transform != NULL) {
 		if (strcmp(transform, "xmlnum") != 0) {
@@ -275,6 +283,7 @@ out:
 	cfree(name);
 	cfree(transform);
 	cfree(files);
+	cfree(unless);
 	return rc;
 }
 
@@ -411,6 +420,9 @@ vouch_ruleset_free(vouch_ruleset *rs)
 		cfree(r->anchor);
 		if (r->has_files) {
 			regfree(&r->files);
+		}
+		if (r->has_unless) {
+			regfree(&r->unless);
 		}
 		if (r->kind == RULE_NAME) {
 			regfree(&r->name);

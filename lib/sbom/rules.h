@@ -37,6 +37,9 @@ typedef struct vouch_rule {
 	int group;          /* RULE_NAME: which group is the version */
 	regex_t files;      /* "files": the rule holds only in files whose base name matches */
 	bool has_files;
+	regex_t unless;     /* "unless_needed": void in an ELF file that needs a matching library
+			     * (its text then names the headers it was built with, not a copy) */
+	bool has_unless;
 	bool xmlnum;        /* transform 20914 -> 2.9.14 */
 	double confidence;
 } vouch_rule;

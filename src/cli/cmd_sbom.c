@@ -156,6 +156,7 @@ sbom_scan(const char *image, const sbom_opts *so, vouch_scan **scan, vouch_ident
 		cli_err("out of memory");
 		return EXIT_INTERNAL;
 	}
+	vouch_ident_want_sha1(*ident, so->sha1);
 	vouch_ident_visitor(*ident, &v);
 	vouch_scan_set_visitor(*scan, &v);
 	rc = vouch_scan_run(*scan, image);
@@ -244,6 +245,7 @@ cmd_sbom(int argc, char **argv)
 		help_sbom(stderr);
 		return EXIT_USAGE;
 	}
+	so.sha1 = strcmp(format, "spdx") == 0;
 	if (!so.quiet && isatty(STDERR_FILENO)) {
 		so.scan.progress = cli_progress;
 	}

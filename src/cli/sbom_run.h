@@ -15,6 +15,7 @@ typedef struct sbom_opts {
 	vouch_scan_opts scan;
 	const char *rules; /* --rules FILE, NULL: built in */
 	bool quiet;
+	bool sha1; /* SHA-1 of every file too (SPDX) */
 } sbom_opts;
 
 /* Handle an option shared by both commands: 1 taken, 0 not ours, -EXIT_x on error. */
