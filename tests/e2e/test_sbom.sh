@@ -118,6 +118,130 @@ for want in [('busybox', '1.36.1'), ('dropbear', '2022.82'), ('expat', '2.5.0')]
 EOF
 tally "$work/py2.out"
 
+# ---- the documents: official schemas (ajv), digests (coreutils), edges (readelf) ----
+"$vouch" sbom -q --format cyclonedx -o "$work/cdx.json" "$fx/sbom.bin" || bad "sbom --format cyclonedx exits $?"
+"$vouch" sbom -q --format spdx -o "$work/spdx.json" "$fx/sbom.bin" || bad "sbom --format spdx exits $?"
+validator=$here/schema/validate.mjs
+if [ -d "${VOUCH_SHARED:-$here/../../shared}/vectors/schemas" ] && command -v node >/dev/null &&
+	[ -d "$here/schema/node_modules/ajv" ]; then
+	for kind in cyclonedx spdx; do
+		f=$work/cdx.json
+		[ $kind = spdx ] && f=$work/spdx.json
+		if node "$validator" $kind "$f" >"$work/val.out" 2>&1; then
+			ok "$kind document of sbom.bin is valid against the official schema"
+		else
+			bad "$kind document invalid: $(head -5 "$work/val.out")"
+		fi
+	done
+else
+	echo "skip: schema validation (needs ../shared/vectors/schemas, node and tests/schema/node_modules)"
+fi
+python3 - "$work/cdx.json" "$work/spdx.json" "$fx/root" "$fx/sbom.bin" >"$work/py3.out" 2>&1 <<'EOF'
+import hashlib, json, os, subprocess, sys
+cdx, spdx, root, image = sys.argv[1:5]
+c = json.load(open(cdx))
+s = json.load(open(spdx))
+# the image digest, by hashlib
+want = hashlib.sha256(open(image, 'rb').read()).hexdigest()
+got = [h['content'] for h in c['metadata']['component'].get('hashes', []) if h['alg'] == 'SHA-256']
+print(("ok: " if got == [want] else "FAIL: ") + f"CycloneDX image SHA-256 {got} vs {want}")
+# every file of the squashfs: SHA-256 (CycloneDX) and SHA-1 + SHA-256 (SPDX) equal hashlib's
+def rel(p):
+    return p.split('/', 2)[2] if '/squashfs@' in p else None
+checked = wrong = 0
+for comp in c['components']:
+    if comp['type'] != 'file':
+        continue
+    r = rel(comp['name'])
+    if r is None or not os.path.isfile(f"{root}/{r}") or os.path.islink(f"{root}/{r}"):
+        continue
+    data = open(f"{root}/{r}", 'rb').read()
+    h = {x['alg']: x['content'] for x in comp.get('hashes', [])}
+    checked += 1
+    if h.get('SHA-256') != hashlib.sha256(data).hexdigest():
+        wrong += 1
+        print(f"FAIL: CycloneDX SHA-256 of {r}")
+print((f"ok: {checked} CycloneDX file digests equal hashlib's" if wrong == 0 and checked > 400
+       else f"FAIL: CycloneDX file digests: {wrong} wrong of {checked}"))
+checked = wrong = 0
+for f in s['files']:
+    r = rel(f['fileName'].lstrip('./'))
+    if r is None or not os.path.isfile(f"{root}/{r}") or os.path.islink(f"{root}/{r}"):
+        continue
+    data = open(f"{root}/{r}", 'rb').read()
+    h = {x['algorithm']: x['checksumValue'] for x in f['checksums']}
+    checked += 1
+    if h.get('SHA1') != hashlib.sha1(data).hexdigest() or h.get('SHA256') != hashlib.sha256(data).hexdigest():
+        wrong += 1
+        print(f"FAIL: SPDX checksums of {r}")
+print((f"ok: {checked} SPDX file SHA1+SHA256 equal hashlib's" if wrong == 0 and checked > 400
+       else f"FAIL: SPDX file checksums: {wrong} wrong of {checked}"))
+# DT_NEEDED edges, recomputed from readelf on the tree the image was made from
+def readelf(path):
+    try:
+        out = subprocess.run(['readelf', '-hdW', path], capture_output=True, text=True, timeout=20).stdout
+    except Exception:
+        return None
+    if 'ELF Header' not in out:
+        return None
+    mach = cls = None
+    needed, soname = [], None
+    for line in out.splitlines():
+        l = line.strip()
+        if l.startswith('Machine:'):
+            mach = l.split(':', 1)[1].strip()
+        elif l.startswith('Class:'):
+            cls = l.split(':', 1)[1].strip()
+        elif '(NEEDED)' in l:
+            needed.append(l.split('[', 1)[1].rstrip(']'))
+        elif '(SONAME)' in l:
+            soname = l.split('[', 1)[1].rstrip(']')
+    return mach, cls, needed, soname
+elfs = {}
+for d, _, fs in os.walk(root):
+    for n in fs:
+        p = os.path.join(d, n)
+        if os.path.islink(p) or not os.path.isfile(p):
+            continue
+        with open(p, 'rb') as fh:
+            if fh.read(4) != b'\x7fELF':
+                continue
+        info = readelf(p)
+        if info:
+            elfs[os.path.relpath(p, root)] = info
+def common(a, b):
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+expected = set()
+for r, (mach, cls, needed, _) in elfs.items():
+    for nd in needed:
+        cands = [q for q, (m2, c2, _, so) in elfs.items()
+                 if q != r and m2 == mach and c2 == cls and (so or os.path.basename(q)) == nd]
+        if cands:
+            best = max(cands, key=lambda q: common(q, r))
+            expected.add((r, best))
+ref2path = {comp['bom-ref']: rel(comp['name']) for comp in c['components'] if comp['type'] == 'file'}
+got = set()
+for d in c.get('dependencies', []):
+    a = ref2path.get(d['ref'])
+    for t in d.get('dependsOn', []):
+        b = ref2path.get(t)
+        if a and b:
+            got.add((a, b))
+missing, extra = expected - got, got - expected
+for e in sorted(missing)[:10]:
+    print(f"FAIL: DT_NEEDED edge missing: {e[0]} -> {e[1]}")
+for e in sorted(extra)[:10]:
+    print(f"FAIL: DT_NEEDED edge readelf does not show: {e[0]} -> {e[1]}")
+if not missing and not extra and len(expected) > 100:
+    print(f"ok: {len(expected)} DT_NEEDED edges equal readelf's")
+elif not missing and not extra:
+    print(f"FAIL: only {len(expected)} edges expected: the fixture is not what it should be")
+EOF
+tally "$work/py3.out"
+
 # ---- usage and errors ----
 expect "sbom without IMAGE is a usage error" 2 "$vouch" sbom
 expect "sbom --format nonsense is a usage error" 2 "$vouch" sbom --format xml "$fx/sbom.bin"
