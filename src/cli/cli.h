@@ -52,5 +52,7 @@ int cmd_unpack(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 void help_unpack(FILE *out);
 void help_inventory(FILE *out);
+int cmd_vulndb(int argc, char **argv);
+void help_vulndb(FILE *out);
 
 #endif
