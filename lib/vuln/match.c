@@ -7,14 +7,18 @@
  * two names is evaluated once. Nothing is scanned: the cost is the number of records that
  * name the component's products (thousands for a Linux kernel, a handful for most).
  *
- * Evaluation of a record's nodes (vuln_int.h) against one component is three-valued:
+ * Evaluation of a record's nodes (vuln_int.h) against one component is four-valued:
  *   HIT      the component itself satisfies a vulnerable criterion (product and version);
- *   OTHER    satisfied only by something else: a criterion naming another product (the
- *            platform "running on" in an NVD AND configuration, e.g. an OS or a device), or
- *            a non-vulnerable criterion (`vulnerable: false` never matches by itself);
- *   NO       the component is named but its version is outside every range.
- * OR is HIT if any child is, else OTHER if any is, else NO; AND is NO if any child is, else
- * HIT if any is, else OTHER; negate turns HIT into NO and NO into OTHER. A record matches
+ *   SAT      true, but not a vulnerability by itself: the component satisfies a criterion
+ *            marked `vulnerable: false` (which never matches by itself), or a negated node
+ *            is false;
+ *   OTHER    unknown: a criterion naming another product (the platform "running on" in an
+ *            NVD AND configuration, e.g. an OS or a device), which firmware contents alone
+ *            cannot settle;
+ *   NO       false: the component is named but its version is outside the range.
+ * OR is HIT if any child is, else SAT, else OTHER, else NO; AND is NO if any child is, else
+ * HIT if any is (depending on the platform when an OTHER child is there too), else OTHER if
+ * any is, else SAT; negate turns HIT and SAT into NO, NO into SAT, and keeps OTHER. A record matches
  * when its root is HIT. So an AND of "curl <= 7.46.0" with "running on Windows" matches a
  * curl 7.40.0 found in firmware, and the reason says the configuration also requires the
  * platform, which firmware contents alone cannot confirm; a configuration made only of
@@ -42,7 +46,7 @@
 #define RESULT_BUDGET (4ULL << 30)
 #define NONE UINT32_MAX
 
-enum { EV_NO = 0, EV_OTHER = 1, EV_HIT = 2 };
+enum { EV_NO = 0, EV_OTHER = 1, EV_SAT = 2, EV_HIT = 3 };
 
 typedef struct ckey {
 	const char *vendor, *product;
@@ -60,7 +64,7 @@ typedef struct evout {
 } evout;
 
 typedef struct acc {
-	uint8_t h, u, n;
+	uint8_t h, s, u, n;
 	uint32_t hl, ul, pl;
 } acc;
 
@@ -216,6 +220,8 @@ fold(acc *a, const evout *o)
 			a->ul = o->ul;
 		}
 		a->u = 1;
+	} else if (o->val == EV_SAT) {
+		a->s = 1;
 	} else {
 		a->n = 1;
 	}
@@ -284,7 +290,7 @@ eval_record(mctx *m, const comp *c)
 		m->capacc = a->nnodes;
 	}
 	for (size_t i = 0; i < a->nnodes; i++) {
-		m->accs[i] = (acc){0, 0, 0, NONE, NONE, NONE};
+		m->accs[i] = (acc){0, 0, 0, 0, NONE, NONE, NONE};
 	}
 	for (size_t i = a->nnodes; i-- > 0;) {
 		const vouch_appl_node *nd = &a->nodes[i];
@@ -301,13 +307,15 @@ eval_record(mctx *m, const comp *c)
 				if (names_comp(c, l->vendor, l->product)) {
 					lo.val = !version_ok(c, l) ? EV_NO
 						 : (l->flags & LEAF_VULN) != 0 ? EV_HIT
-									       : EV_OTHER;
+									       : EV_SAT;
 				}
 				fold(ac, &lo);
 			}
 			if (nd->op == APPL_OR) {
 				if (ac->h) {
 					o = (evout){EV_HIT, ac->hl, NONE, ac->pl};
+				} else if (ac->s) {
+					o.val = EV_SAT;
 				} else if (ac->u) {
 					o = (evout){EV_OTHER, NONE, ac->ul, NONE};
 				}
@@ -315,13 +323,18 @@ eval_record(mctx *m, const comp *c)
 				if (ac->h) {
 					o = (evout){EV_HIT, ac->hl, NONE,
 						    ac->pl != NONE ? ac->pl : (ac->u ? ac->ul : NONE)};
-				} else {
+				} else if (ac->u) {
 					o = (evout){EV_OTHER, NONE, ac->ul, NONE};
+				} else {
+					o.val = EV_SAT; /* all children satisfied (or none) */
 				}
 			}
 			if ((nd->flags & APPL_NEGATE) != 0) {
-				o = o.val == EV_HIT ? (evout){EV_NO, NONE, NONE, NONE}
-						    : (evout){EV_OTHER, NONE, o.ul, NONE};
+				/* NOT: true becomes false; false becomes true (satisfied, no hit);
+				 * unknown stays unknown */
+				o = o.val == EV_HIT || o.val == EV_SAT ? (evout){EV_NO, NONE, NONE, NONE}
+				    : o.val == EV_NO		  ? (evout){EV_SAT, NONE, NONE, NONE}
+								  : o;
 			}
 		}
 		if (i == 0) {
