@@ -52,9 +52,20 @@ typedef struct vouch_import_stats {
 	uint64_t rejected;   /* malformed records skipped (each reported through `log`) */
 } vouch_import_stats;
 
-typedef void (*vouch_vulndb_log_fn)(void *ud, const char *msg);
+/* Messages of an import: progress (one line per file done: format, records, outcome) and
+ * warnings (a file or record refused, with the reason). */
+enum { VOUCH_VULNDB_LOG_PROGRESS = 0, VOUCH_VULNDB_LOG_WARN = 1 };
+typedef void (*vouch_vulndb_log_fn)(void *ud, int level, const char *msg);
 
-/* Import a file or directory. VOUCH_E_MALFORMED when a file is not a known feed format. */
+/*
+ * Import a file or directory (walked in name order; in a directory only *.json, *.yaml,
+ * *.yml, optionally .gz, are read, symbolic links are not followed). Each file is one
+ * transaction: a file that fails leaves the database as it was. The walk goes on past a bad
+ * file; the return is then VOUCH_E_MALFORMED (a file is not a known feed format, is
+ * truncated, or is not JSON/YAML) or VOUCH_E_IO/NOTFOUND, with the last failure's detail in
+ * vouch_vulndb_errmsg. Records refused inside a good file are counted in st->rejected and
+ * do not make the call fail. `st` accumulates (the caller zeroes it).
+ */
 VOUCH_API int vouch_vulndb_import(vouch_vulndb *db, const char *path, vouch_import_stats *st,
 				  vouch_vulndb_log_fn log, void *log_ud);
 
@@ -68,8 +79,16 @@ typedef struct vouch_vulndb_source {
 	int min_year, max_year; /* CVE years covered (0 when none) */
 } vouch_vulndb_source;
 
+/* Records per CVE year (the year in the CVE id, or in an OSV record's CVE alias). */
+typedef struct vouch_vulndb_year {
+	int year;
+	uint64_t records;
+} vouch_vulndb_year;
+
 typedef struct vouch_vulndb_info {
 	uint64_t records;
+	const vouch_vulndb_year *years; /* ascending; years absent from the database are gaps */
+	size_t nyears;
 	const char *newest_modified;  /* newest lastModified of any record */
 	const vouch_vulndb_source *sources;
 	size_t nsources;
@@ -108,12 +127,30 @@ typedef struct vouch_vuln_match {
 	const char *vex_detail;    /* justification / statement, or NULL */
 } vouch_vuln_match;
 
-/* Match every component (those without version are skipped and counted). */
+/*
+ * Match every component (those without version are skipped and counted). A component is
+ * looked up by the vendor:product of its `cpe` and of each `cpe_aliases` entry (NVD and CVE 5
+ * records), and by its `name` (OSV package names); its version is `version`, else the CPE's.
+ * One match per (component, vulnerability id): a CVE found in several sources (NVD, CVE 5,
+ * an OSV record naming it as an alias) is merged, each field taken from the best source
+ * (NVD, then CVE 5, then OSV) that has it, the reasons of all of them kept.
+ */
 VOUCH_API int vouch_vulndb_match(vouch_vulndb *db, const vouch_component *c, size_t n,
 				 vouch_vuln_result **out);
 /* The matches, sorted by component then severity; mutable so VEX can annotate them. */
 VOUCH_API vouch_vuln_match *vouch_vuln_result_matches(vouch_vuln_result *r, size_t *n);
 VOUCH_API void vouch_vuln_result_free(vouch_vuln_result *r);
+/* Components skipped because they have no version. */
+VOUCH_API size_t vouch_vuln_result_skipped(const vouch_vuln_result *r);
+/* Records that name a component but whose versions cannot be evaluated offline (OSV git
+ * commit ranges without a version list, CVE 5 "git" or "n/a" versions): not matches, but
+ * a report should say they were not decided. */
+typedef struct vouch_vuln_note {
+	const char *component_ref;
+	const char *id;
+	const char *why;
+} vouch_vuln_note;
+VOUCH_API const vouch_vuln_note *vouch_vuln_result_notes(const vouch_vuln_result *r, size_t *n);
 
 /*
  * VEX (lib/sbom/vex.c): read a CycloneDX VEX (vulnerabilities[].analysis) or OpenVEX

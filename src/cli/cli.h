@@ -65,5 +65,7 @@ int cmd_vulns(int argc, char **argv);
 void help_vulns(FILE *out);
 int cmd_elf(int argc, char **argv);
 void help_elf(FILE *out);
+int cmd_vulndb(int argc, char **argv);
+void help_vulndb(FILE *out);
 
 #endif

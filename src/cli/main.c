@@ -57,6 +57,8 @@ static const cli_cmd cmds[] = {
 	{"note", "sign or verify a C2SP signed note (e.g. a checkpoint)", cmd_note, help_note},
 	{"log", "the transparency log: append, checkpoint, prove, tiles, witness, verify",
 	 cmd_log, help_log},
+	{"vulndb", "the offline vulnerability database: import feeds, say what it covers",
+	 cmd_vulndb, help_vulndb},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
