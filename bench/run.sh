@@ -107,3 +107,6 @@ rm -rf "$RUN"
 if [ -f bench/tlog.sh ]; then
 	bash bench/tlog.sh build || echo "bench/tlog.sh failed"
 fi
+if [ -f bench/sbom.sh ]; then
+	bash bench/sbom.sh build || echo "bench/sbom.sh failed"
+fi

@@ -4,8 +4,10 @@
 # Generates a small but realistic router firmware image from real Debian binaries of other
 # architectures (busybox for MIPS, dropbear for ARM), laid out the way vendors do it:
 #   [ uImage header | LZMA-compressed payload ] [ 0xFF padding ] [ squashfs (xz) root fs ]
-# then runs the main job on it: `vouch inventory` (every file at any depth, every region of
-# the image, every error) and `vouch unpack` into demo/out.
+# then runs the main jobs on it: `vouch inventory` (every file at any depth, every region of
+# the image, every error), `vouch unpack` into demo/out, `vouch sbom` (the components inside,
+# with evidence, and a CycloneDX SBOM) and `vouch vulns` (their known vulnerabilities, from
+# the real NVD/CVE/OSV records of ../shared/vulndb when it is beside the project).
 # The packages are downloaded once into demo/cache; the image is rebuilt every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +37,10 @@ echo "demo: building a sample router image from real Debian mipsel/armhf binarie
 mkdir -p "$root"
 fetch busybox-static:mipsel
 fetch dropbear-bin:armhf
+fetch dnsmasq-base:arm64
+fetch libssl3:mipsel
+fetch zlib1g:mipsel
+rm -rf "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/lintian"
 mkdir -p "$root"/{etc/init.d,www,tmp,proc,sys}
 ln -sf busybox "$root/bin/sh"
 ln -sf /bin/busybox "$root/bin/ls"
@@ -44,8 +50,12 @@ chmod 755 "$root/etc/init.d/rcS"
 printf '<html><body>router</body></html>\n' >"$root/www/index.html"
 
 mksquashfs "$root" "$work/rootfs.sqfs" -comp xz -noappend -all-root -quiet >/dev/null
-# the "kernel": a real MIPS binary standing in for one, LZMA-compressed as U-Boot expects
-xz --format=lzma -c "$root/bin/busybox" >"$work/kernel.lzma"
+# the "kernel": a real MIPS binary standing in for one, with the banner an old vendor kernel
+# prints, LZMA-compressed as U-Boot expects
+{
+	cat "$root/bin/busybox"
+	printf '\nLinux version 4.14.180 (builder@vendor) (gcc version 7.5.0 (OpenWrt GCC 7.5.0)) #0 SMP\n'
+} | xz --format=lzma -c >"$work/kernel.lzma"
 mkimage -A mips -O linux -T kernel -C lzma -a 0x80000000 -e 0x80000000 -n "demo router" \
 	-d "$work/kernel.lzma" "$work/kernel.uimg" >/dev/null
 # pad the kernel partition to a 64 KiB boundary with 0xFF, as flash layouts do
@@ -68,7 +78,29 @@ echo
 echo "\$ vouch unpack $work/router.bin -o $work/out"
 "$vouch" unpack "$work/router.bin" -o "$work/out"
 rc2=$?
+echo
+echo "\$ vouch sbom $work/router.bin"
+"$vouch" sbom "$work/router.bin"
+rc3=$?
+"$vouch" sbom -q --format cyclonedx -o "$work/router.cdx.json" "$work/router.bin"
+echo "demo: CycloneDX 1.6 SBOM written to $work/router.cdx.json (--format spdx for SPDX 2.3)"
+shared=../shared/vulndb
+rc4=-
+if [ -d "$shared" ]; then
+	rm -f "$work/vulndb.sqlite"
+	echo
+	echo "\$ vouch vulndb import --db $work/vulndb.sqlite $shared"
+	"$vouch" vulndb import --db "$work/vulndb.sqlite" "$shared"
+	echo
+	echo "\$ vouch vulns --db $work/vulndb.sqlite $work/router.bin"
+	"$vouch" vulns --db "$work/vulndb.sqlite" "$work/router.bin" | cut -c1-160
+	rc4=${PIPESTATUS[0]}
+else
+	echo "demo: $shared is not beside the project: vulnerability matching skipped" \
+		"(import NVD/CVE/OSV feeds with 'vouch vulndb import', then 'vouch vulns')"
+fi
 set -e
 echo
-echo "demo: inventory exit status $rc, unpack exit status $rc2 (0 = complete; see 'man vouch')"
-echo "demo: JSON report: $vouch inventory --json $work/router.bin"
+echo "demo: exit statuses: inventory $rc, unpack $rc2, sbom $rc3, vulns $rc4" \
+	"(0 = complete; see 'man vouch')"
+echo "demo: JSON reports: $vouch inventory --json / sbom --json / vulns --json $work/router.bin"

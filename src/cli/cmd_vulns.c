@@ -385,6 +385,7 @@ cmd_vulns(int argc, char **argv)
 			printf("%s\n", nnotes > 8 ? ", ..." : "");
 		}
 	}
+	fflush(stdout); /* the table before the summary, also when both go to one pipe */
 	if (!so.quiet) {
 		size_t sev[5] = {0};
 		static const char *const names[] = {"critical", "high", "medium", "low", "other"};
