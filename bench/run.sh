@@ -104,6 +104,7 @@ for img in $IMAGES; do
 done
 rm -rf "$RUN"
 
+[ -f bench/hardening.sh ] && { bash bench/hardening.sh "$VOUCH" || echo "bench/hardening.sh failed"; }
 if [ -f bench/tlog.sh ]; then
 	bash bench/tlog.sh build || echo "bench/tlog.sh failed"
 fi

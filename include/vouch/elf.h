@@ -106,9 +106,10 @@ typedef struct vouch_elf_report {
 				      symbol (dynamic or static symbol table) */
 	bool fortify_source;       /* imports at least one __*_chk function */
 	uint32_t fortified;        /* distinct imported __X_chk with X in the glibc table */
-	uint32_t fortifiable;      /* fortified + distinct imported plain X of that table, or
-				      _longjmp/siglongjmp (glibc redirects them to __longjmp_chk);
-				      a function imported both ways counts twice, as in checksec */
+	uint32_t fortifiable;      /* fortified + distinct imported unfortified names of that
+				      table, with or without leading underscores (__stpcpy,
+				      _longjmp), and siglongjmp; as checksec counts, a function
+				      imported both ways counts twice */
 	bool stripped;             /* no .symtab section */
 	bool has_debug;            /* a .debug_info section */
 	bool textrel;              /* DT_TEXTREL or DF_TEXTREL: text relocations */

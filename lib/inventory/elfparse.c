@@ -464,7 +464,7 @@ parse_segments(vouch_elfp *e)
 	}
 	for (uint64_t i = 0; i < count; i++) {
 		vouch_elfp_seg *s = &e->ph[i];
-		uint32_t o32, v32, p32, f32, m32, al32;
+		uint32_t o32 = 0, v32 = 0, p32 = 0, f32 = 0, m32 = 0, al32 = 0;
 		uint64_t paddr;
 		vouch_rd r;
 		int rc;

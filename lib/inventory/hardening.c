@@ -45,10 +45,9 @@ static const char *const fortifiable[] = {
 };
 #define N_FORTIFIABLE VOUCH_ARRAY_LEN(fortifiable)
 
-/* Other names glibc's headers redirect to one of the __X_chk above under FORTIFY_SOURCE
- * (bits/setjmp2.h: _longjmp and siglongjmp become __longjmp_chk). Sorted. */
-static const char *const fortifiable_alias[] = {"_longjmp", "siglongjmp"};
-#define N_ALIAS VOUCH_ARRAY_LEN(fortifiable_alias)
+/* Another name glibc's headers redirect to __longjmp_chk under FORTIFY_SOURCE
+ * (bits/setjmp2.h), besides longjmp and _longjmp (the latter found by underscore folding). */
+#define SIGLONGJMP "siglongjmp"
 
 /* Imported functions worth a reviewer's look, and why. Sorted (bsearch). */
 static const struct dangerous {
@@ -202,8 +201,11 @@ is_import(const vouch_elfp_sym *s)
 static int
 symbols(vouch_elfp *e, vouch_elf_report *r)
 {
-	bool fort[N_FORTIFIABLE] = {false}, plain[N_FORTIFIABLE] = {false};
-	bool alias[N_ALIAS] = {false};
+	/* plain[k]: bit u set when X was imported with u leading underscores (X, _X, __X...):
+	 * glibc's own aliases (__stpcpy, __mempcpy, _longjmp) are unfortified calls too, and
+	 * each distinct name counts, as in checksec */
+	bool fort[N_FORTIFIABLE] = {false}, sig = false;
+	uint8_t plain[N_FORTIFIABLE] = {0};
 	size_t cap = 0;
 
 	for (size_t i = 0; i < e->nsyms; i++) {
@@ -230,15 +232,16 @@ symbols(vouch_elfp *e, vouch_elf_report *r)
 			}
 			continue;
 		}
-		k = lookup(s->name, s->name_len, fortifiable, N_FORTIFIABLE, sizeof(fortifiable[0]));
-		if (k >= 0) {
-			plain[k] = true;
+		size_t u = 0;
+		while (u < s->name_len && s->name[u] == '_') {
+			u++;
 		}
-		k = lookup(s->name, s->name_len, fortifiable_alias, N_ALIAS,
-			   sizeof(fortifiable_alias[0]));
+		k = lookup(s->name + u, s->name_len - u, fortifiable, N_FORTIFIABLE,
+			   sizeof(fortifiable[0]));
 		if (k >= 0) {
-			alias[k] = true;
+			plain[k] |= (uint8_t)(1u << VOUCH_MIN(u, 7u));
 		}
+		sig = sig || vouch_elfp_name_is(s->name, s->name_len, SIGLONGJMP);
 		k = lookup(s->name, s->name_len, &dangerous[0].name, VOUCH_ARRAY_LEN(dangerous),
 			   sizeof(dangerous[0]));
 		if (k >= 0) {
@@ -262,11 +265,9 @@ symbols(vouch_elfp *e, vouch_elf_report *r)
 	 * could not prove the size at some call sites) counts twice in fortifiable */
 	for (size_t k = 0; k < N_FORTIFIABLE; k++) {
 		r->fortified += fort[k];
-		r->fortifiable += (uint32_t)fort[k] + (uint32_t)plain[k];
+		r->fortifiable += (uint32_t)fort[k] + (uint32_t)__builtin_popcount(plain[k]);
 	}
-	for (size_t k = 0; k < N_ALIAS; k++) {
-		r->fortifiable += alias[k];
-	}
+	r->fortifiable += sig;
 	r->fortify_source = r->fortified > 0;
 	if (e->symtab_canary) {
 		r->canary = true;
