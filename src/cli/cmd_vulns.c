@@ -337,6 +337,7 @@ cmd_vulns(int argc, char **argv)
 		json_object_set_new(root, "undecided", nj);
 		json_object_set_new(root, "components_without_version",
 				    json_integer((json_int_t)vouch_vuln_result_skipped(res)));
+		json_object_set_new(root, "vex_matches_changed", json_integer((json_int_t)applied));
 		json_object_set_new(root, "vex_statements_unused", json_integer((json_int_t)unused));
 		json_object_set_new(root, "database", coverage_json(info));
 		if (sbom_path == NULL) {
@@ -404,6 +405,10 @@ cmd_vulns(int argc, char **argv)
 			"%zu low, %zu other), %zu suppressed by VEX, %zu undecidable\n",
 			s->ncomponents, nm - nsup, sev[0], sev[1], sev[2], sev[3], sev[4], nsup,
 			nnotes);
+		if (nvex > 0) {
+			fprintf(stderr, "VEX: %zu matches annotated, %zu statements matched nothing\n",
+				applied, unused);
+		}
 		coverage_text(stderr, info);
 	}
 	rc = sbom_path ? EXIT_OK : cli_exit_for(scan_rc);
