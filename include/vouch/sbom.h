@@ -100,6 +100,9 @@ VOUCH_API int vouch_ident_new(vouch_ident **out, const char *rules_path);
 VOUCH_API void vouch_ident_free(vouch_ident *id);
 /* A visitor that feeds the identifier; install it with vouch_scan_set_visitor(). */
 VOUCH_API void vouch_ident_visitor(vouch_ident *id, vouch_visitor *out);
+/* Forget what was seen (and the SBOM built from it) to identify another image with the
+ * same compiled rules. */
+VOUCH_API int vouch_ident_reset(vouch_ident *id);
 /* Compute a SHA-1 of every file too (SPDX 2.3 requires one per file); off by default. */
 VOUCH_API void vouch_ident_want_sha1(vouch_ident *id, bool on);
 /* After the scan: build the SBOM from what was seen and the scan's report. */

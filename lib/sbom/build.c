@@ -226,7 +226,9 @@ vouch_ident_finish(vouch_ident *id, const vouch_report *rep, const char *image_n
 	*out = NULL;
 	pthread_mutex_lock(&sort_lock);
 	sort_id = id;
-	qsort(id->hits, id->nhits, sizeof(*id->hits), cmp_hits);
+	if (id->nhits > 0) {
+		qsort(id->hits, id->nhits, sizeof(*id->hits), cmp_hits);
+	}
 	pthread_mutex_unlock(&sort_lock);
 
 	comps = vouch_arena_alloc(a, (id->nhits + 1) * sizeof(*comps));
@@ -295,7 +297,9 @@ vouch_ident_finish(vouch_ident *id, const vouch_report *rep, const char *image_n
 		nc++;
 		i = j;
 	}
-	qsort(prs, npr, sizeof(*prs), cmp_pr);
+	if (npr > 0) {
+		qsort(prs, npr, sizeof(*prs), cmp_pr);
+	}
 
 	/* files */
 	size_t nf = 0;
@@ -305,7 +309,9 @@ vouch_ident_finish(vouch_ident *id, const vouch_report *rep, const char *image_n
 		return VOUCH_E_NOMEM;
 	}
 	memset(&id->sbom, 0, sizeof(id->sbom));
-	qsort(id->sha1s, id->nsha1, sizeof(*id->sha1s), cmp_sha1);
+	if (id->nsha1 > 0) {
+		qsort(id->sha1s, id->nsha1, sizeof(*id->sha1s), cmp_sha1);
+	}
 	for (size_t i = 0; i < rep->nfiles; i++) {
 		const vouch_file *f = &rep->files[i];
 		if (f->depth == 0) {

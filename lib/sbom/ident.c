@@ -288,7 +288,9 @@ scan_window(struct fstate *st, const uint8_t *w, size_t n, uint64_t base, uint64
 	}
 	st->nhits = 0;
 	hs_scan(rs->hsdb, (const char *)w, (unsigned)n, 0, st->scratch, on_match, st);
-	qsort(st->hits, st->nhits, sizeof(*st->hits), cmp_hit);
+	if (st->nhits > 0) {
+		qsort(st->hits, st->nhits, sizeof(*st->hits), cmp_hit);
+	}
 	for (i = 0; i < st->nhits; i++) {
 		raw_hit *h = &st->hits[i];
 		size_t rule = h->id / 2;
@@ -880,6 +882,23 @@ vouch_ident_visitor(vouch_ident *id, vouch_visitor *out)
 	out->file_begin = v_begin;
 	out->file_data = v_data;
 	out->file_end = v_end;
+}
+
+int
+vouch_ident_reset(vouch_ident *id)
+{
+	vouch_arena *a;
+
+	if (vouch_arena_new(&a, (uint64_t)1 << 31) != VOUCH_OK) {
+		return VOUCH_E_NOMEM;
+	}
+	vouch_arena_free(id->arena);
+	id->arena = a;
+	id->nhits = id->nelfs = id->nsha1 = 0;
+	id->hits_dropped = id->files_cut = 0;
+	memset(&id->sbom, 0, sizeof(id->sbom));
+	id->err[0] = 0;
+	return VOUCH_OK;
 }
 
 void
