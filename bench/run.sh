@@ -107,3 +107,4 @@ rm -rf "$RUN"
 if [ -f bench/tlog.sh ]; then
 	bash bench/tlog.sh build || echo "bench/tlog.sh failed"
 fi
+[ -f bench/vuln.sh ] && { bash bench/vuln.sh build || echo "bench/vuln.sh failed"; }
