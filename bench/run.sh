@@ -111,3 +111,4 @@ fi
 if [ -f bench/sbom.sh ]; then
 	bash bench/sbom.sh build || echo "bench/sbom.sh failed"
 fi
+[ -f bench/vuln.sh ] && { bash bench/vuln.sh build || echo "bench/vuln.sh failed"; }

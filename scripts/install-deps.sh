@@ -15,7 +15,7 @@ want=${1:-all}
 build_pkgs="build-essential meson ninja-build pkg-config clang lld libclang-rt-14-dev
  libarchive-dev libsquashfs-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev
  libbz2-dev libext2fs-dev libssl-dev libmagic-dev libjansson-dev libcmocka-dev libfdt-dev
- libsqlite3-dev scdoc
+ libsqlite3-dev libyaml-dev scdoc
  libvectorscan-dev"
 test_pkgs="squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprogs cpio libarchive-tools
  device-tree-compiler jq xz-utils zstd lz4 lzop bzip2 gzip dpkg-dev fakeroot
