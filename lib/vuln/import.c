@@ -752,6 +752,30 @@ cve5_unknown_version(const char *v)
 	       strcasecmp(v, "all") == 0;
 }
 
+/*
+ * A git commit id where a version should be: 7 to 40 lowercase hex digits with at least one
+ * letter (so "20230101" stays a version). CISA's ADP containers copy the kernel CNA's commit
+ * ranges with versionType "custom", not "git": the type alone does not tell.
+ */
+static bool
+cve5_commit(const char *v)
+{
+	size_t n = 0;
+	bool letter = false;
+
+	if (v == NULL) {
+		return false;
+	}
+	for (; v[n] != '\0'; n++) {
+		if (v[n] >= 'a' && v[n] <= 'f') {
+			letter = true;
+		} else if (v[n] < '0' || v[n] > '9') {
+			return false;
+		}
+	}
+	return n >= 7 && n <= 40 && letter;
+}
+
 /* The leaves of one versions[] list, appended to the group added last. */
 static int
 cve5_versions(imp *im, vouch_appl *a, const json_t *versions, const char *text)
@@ -784,7 +808,8 @@ cve5_versions(imp *im, vouch_appl *a, const json_t *versions, const char *text)
 		} else if (status == NULL || strcmp(status, "unaffected") != 0) {
 			l.flags |= LEAF_UNEVAL; /* "unknown" */
 		}
-		if (type != NULL && strcmp(type, "git") == 0) {
+		if ((type != NULL && strcmp(type, "git") == 0) || cve5_commit(ver) ||
+		    cve5_commit(lt) || cve5_commit(le)) {
 			l.flags |= LEAF_UNEVAL;
 		}
 		if (lt != NULL || le != NULL) {

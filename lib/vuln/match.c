@@ -85,6 +85,7 @@ typedef struct mctx {
 	hit *hits;
 	size_t nhits, caphits;
 	bool uneval; /* the record named the component only through undecidable entries */
+	bool na_version; /* ... or through NVD criteria with version "-" and no range */
 	bool gitonly;
 	size_t *mcomp; /* component index of each match, for the final sort */
 	size_t capcomp;
@@ -181,6 +182,57 @@ in_range(const vouch_appl_leaf *l, const char *v)
 		}
 	}
 	return true;
+}
+
+/*
+ * A criterion whose version is "-" (CPE's NA) and that gives no range says nothing about
+ * versions: old NVD analyses file e.g. "linux_kernel:-" for a bug of some releases. Matching
+ * it against every version would flag every kernel ever built; it becomes a note instead.
+ */
+static bool
+na_version(const vouch_appl_leaf *l)
+{
+	return l->version != NULL && strcmp(l->version, "-") == 0 &&
+	       (l->flags & (LEAF_START | LEAF_END)) == 0;
+}
+
+/*
+ * A criterion whose target_sw (the 10th field of the CPE 2.3 name) is a language ecosystem
+ * names a package of that ecosystem that happens to share the product name (NVD files a Ruby
+ * gem "curl" as curl_project:curl with target_sw "ruby"): firmware components are native
+ * software, so such a criterion is not theirs.
+ */
+static bool
+other_ecosystem(const char *cpe)
+{
+	static const char *const eco[] = {"ruby", "node.js", "nodejs", "python", "perl", "php",
+					  "wordpress", "java", "jenkins", "rust", "go", "golang",
+					  ".net", "npm", "pypi", "rubygems", "drupal", "joomla\\!"};
+	const char *p = cpe;
+	int field = 0;
+
+	if (p == NULL) {
+		return false;
+	}
+	while (*p != '\0' && field < 10) { /* skip to the 10th field, honouring \: escapes */
+		if (*p == '\\' && p[1] != '\0') {
+			p += 2;
+			continue;
+		}
+		if (*p++ == ':') {
+			field++;
+		}
+	}
+	if (field < 10) {
+		return false;
+	}
+	size_t n = strcspn(p, ":");
+	for (size_t i = 0; i < sizeof(eco) / sizeof(eco[0]); i++) {
+		if (strlen(eco[i]) == n && strncasecmp(p, eco[i], n) == 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Does the component's version satisfy the leaf (exact version + update, or range)? */
@@ -304,7 +356,13 @@ eval_record(mctx *m, const comp *c)
 				const vouch_appl_leaf *l = &a->leaves[nd->first_leaf + k];
 				evout lo = {EV_OTHER, nd->first_leaf + k, nd->first_leaf + k, NONE};
 
-				if (names_comp(c, l->vendor, l->product)) {
+				if (names_comp(c, l->vendor, l->product) && other_ecosystem(l->text)) {
+					lo.val = EV_NO; /* a library of another language's ecosystem */
+				} else if (names_comp(c, l->vendor, l->product) && na_version(l)) {
+					/* "-" (NA) and no range: NVD names no version at all */
+					lo.val = EV_NO;
+					m->na_version = true;
+				} else if (names_comp(c, l->vendor, l->product)) {
 					lo.val = !version_ok(c, l) ? EV_NO
 						 : (l->flags & LEAF_VULN) != 0 ? EV_HIT
 									       : EV_SAT;
@@ -585,7 +643,7 @@ match_one(mctx *m, size_t ci, const vouch_component *vc, const comp *c)
 						(long long)rid, vid != NULL ? vid : "?");
 				break;
 			}
-			m->uneval = m->gitonly = false;
+			m->uneval = m->gitonly = m->na_version = false;
 			o = eval_record(m, c);
 			if (o.val == EV_HIT && o.hl != NONE) {
 				const char *fmt = strcmp(kind, "nvd") == 0 ? "NVD"
@@ -597,6 +655,10 @@ match_one(mctx *m, size_t ci, const vouch_component *vc, const comp *c)
 				rc = add_note(m, vc->bom_ref, vid,
 					      "the record gives only git commit ranges: it cannot be "
 					      "decided without the source repository");
+			} else if (m->na_version) {
+				rc = add_note(m, vc->bom_ref, vid,
+					      "NVD names the product with version \"-\" and no range: "
+					      "the record does not say which versions are affected");
 			} else if (m->uneval) {
 				rc = add_note(m, vc->bom_ref, vid,
 					      "the record names the component, but with versions that "
