@@ -53,6 +53,10 @@
 #define DT_MIPS_SYMTABNO 0x70000011u
 #define EM_MIPS 8
 
+/* Bytes searched for the end of a section or symbol name: the names we compare are < 32
+ * bytes, and a bound keeps a huge unterminated string table from making every lookup scan
+ * all of it (symbols x table size). */
+#define NAME_SCAN 256
 #define SHN_UNDEF 0
 #define SHN_XINDEX 0xffffu
 #define PN_XNUM 0xffffu
@@ -161,12 +165,14 @@ clamp(const vouch_elfp *e, uint64_t off, uint64_t *len)
 
 /*
  * The NUL-terminated string at byte idx of the table [off, off+size) (already clamped to the
- * file): a view without the NUL. False when idx is outside the table or no NUL ends the
- * string inside it (then s and len hold what is there, for a truncated copy).
+ * file): a view without the NUL. At most `scan` bytes are searched for the NUL, so that many
+ * lookups into one huge unterminated table cost scan bytes each, not the table size. False
+ * when idx is outside the table (s NULL), or when no NUL ends the string inside the table or
+ * within `scan` bytes (then s and len hold the bytes searched, for a cut copy).
  */
 static bool
-str_view(const vouch_elfp *e, uint64_t off, uint64_t size, uint64_t idx, const uint8_t **s,
-	 size_t *len)
+str_view(const vouch_elfp *e, uint64_t off, uint64_t size, uint64_t idx, size_t scan,
+	 const uint8_t **s, size_t *len)
 {
 	vouch_rd r;
 	const uint8_t *v, *nul;
@@ -179,9 +185,10 @@ str_view(const vouch_elfp *e, uint64_t off, uint64_t size, uint64_t idx, const u
 	if (vouch_rd_view(&r, r.len, &v) != VOUCH_OK) {
 		return false;
 	}
-	nul = memchr(v, 0, r.len);
+	scan = VOUCH_MIN(scan, r.len);
+	nul = memchr(v, 0, scan);
 	*s = v;
-	*len = nul != NULL ? (size_t)(nul - v) : r.len;
+	*len = nul != NULL ? (size_t)(nul - v) : scan;
 	return nul != NULL;
 }
 
@@ -190,7 +197,7 @@ static const char *
 keep(vouch_elfp *e, const uint8_t *s, size_t len, const char *what)
 {
 	if (len > VOUCH_ELFP_MAX_STR) {
-		vouch_elfp_note(e, "%s: %zu bytes, cut to %u", what, len, VOUCH_ELFP_MAX_STR);
+		vouch_elfp_note(e, "%s: longer than %u bytes, cut", what, VOUCH_ELFP_MAX_STR);
 		len = VOUCH_ELFP_MAX_STR;
 	}
 	return vouch_arena_strndup(e->a, (const char *)s, len);
@@ -203,13 +210,15 @@ table_str(vouch_elfp *e, uint64_t off, uint64_t size, uint64_t idx, const char *
 	const uint8_t *s;
 	size_t len;
 
-	if (!str_view(e, off, size, idx, &s, &len)) {
+	if (!str_view(e, off, size, idx, VOUCH_ELFP_MAX_STR + 1, &s, &len)) {
 		if (s == NULL) {
 			vouch_elfp_note(e, "%s: string offset %llu outside its string table", what,
 					(unsigned long long)idx);
 			return NULL;
 		}
-		vouch_elfp_note(e, "%s: string not terminated inside its table", what);
+		if (len <= VOUCH_ELFP_MAX_STR) {
+			vouch_elfp_note(e, "%s: string not terminated inside its table", what);
+		}
 	}
 	return keep(e, s, len, what);
 }
@@ -387,7 +396,7 @@ parse_sections(vouch_elfp *e)
 	for (size_t i = 0; i < e->nsh; i++) {
 		const uint8_t *s;
 		size_t len;
-		if (str_view(e, so, ss, e->sh[i].name, &s, &len)) {
+		if (str_view(e, so, ss, e->sh[i].name, NAME_SCAN, &s, &len)) {
 			e->sh[i].nm = s;
 			e->sh[i].nm_len = len;
 		}
@@ -953,7 +962,9 @@ read_dynsyms(vouch_elfp *e, dyn_raw *d)
 		if (i == 0 || name == 0) {
 			continue; /* the null symbol; nameless symbols (sections) */
 		}
-		if (!str_view(e, so, ss, name, &s->name, &s->name_len)) {
+		/* a name longer than NAME_SCAN is kept cut: it matches nothing we look for */
+		if (!str_view(e, so, ss, name, NAME_SCAN, &s->name, &s->name_len) &&
+		    s->name == NULL) {
 			bad_names++;
 			continue;
 		}
@@ -1017,7 +1028,8 @@ scan_symtab(vouch_elfp *e, size_t i)
 		    read_sym(e, &r, &name, &info, &shndx) != VOUCH_OK) {
 			return;
 		}
-		if (name != 0 && str_view(e, so, ss, name, &s, &len) && canary_name(s, len)) {
+		str_view(e, so, ss, name, NAME_SCAN, &s, &len);
+		if (name != 0 && s != NULL && canary_name(s, len)) {
 			e->symtab_canary = true;
 		}
 	}
@@ -1065,28 +1077,35 @@ find_build_id(vouch_elfp *e, uint64_t off, uint64_t size, uint64_t align)
 	}
 }
 
-/* The distinct non-empty NUL-separated strings of a section, in order. */
+/*
+ * The non-empty NUL-separated strings of a section, in order, at most `max`; with dedup only
+ * the first of equal strings, and at most DEDUP_SCAN strings examined (the check compares
+ * each with those kept: bounded, it cannot turn a huge section of copies into minutes).
+ */
+#define DEDUP_SCAN 1024u
 static int
-split_strings(vouch_elfp *e, size_t i, const char *what, size_t max, const char ***out,
-	      size_t *n)
+split_strings(vouch_elfp *e, size_t i, const char *what, size_t max, bool dedup,
+	      const char ***out, size_t *n)
 {
 	uint64_t off, size, pos = 0;
 	const char **v;
+	size_t *lens, seen = 0;
 
 	if (!sec_data(e, i, &off, &size)) {
 		return VOUCH_OK;
 	}
 	v = vouch_arena_alloc(e->a, max * sizeof(*v));
-	if (v == NULL) {
+	lens = vouch_arena_alloc(e->a, max * sizeof(*lens));
+	if (v == NULL || lens == NULL) {
 		return VOUCH_E_NOMEM;
 	}
 	*out = v;
 	while (pos < size) {
 		const uint8_t *s;
-		size_t len;
+		size_t len, cut;
 		bool dup = false;
 
-		str_view(e, off, size, pos, &s, &len);
+		str_view(e, off, size, pos, SIZE_MAX, &s, &len); /* linear: pos moves past it */
 		if (s == NULL) {
 			break;
 		}
@@ -1094,9 +1113,14 @@ split_strings(vouch_elfp *e, size_t i, const char *what, size_t max, const char 
 		if (len == 0) {
 			continue;
 		}
-		for (size_t k = 0; k < *n && !dup; k++) {
-			dup = strlen(v[k]) == VOUCH_MIN(len, VOUCH_ELFP_MAX_STR) &&
-			      memcmp(v[k], s, strlen(v[k])) == 0;
+		if (dedup && ++seen > DEDUP_SCAN) {
+			vouch_elfp_note(e, "%s: more than %u strings, the rest ignored", what,
+					DEDUP_SCAN);
+			break;
+		}
+		cut = VOUCH_MIN(len, (size_t)VOUCH_ELFP_MAX_STR);
+		for (size_t k = 0; k < *n && dedup && !dup; k++) {
+			dup = lens[k] == cut && memcmp(v[k], s, cut) == 0;
 		}
 		if (dup) {
 			continue;
@@ -1109,6 +1133,7 @@ split_strings(vouch_elfp *e, size_t i, const char *what, size_t max, const char 
 		if (v[*n] == NULL) {
 			return VOUCH_E_NOMEM;
 		}
+		lens[*n] = cut;
 		(*n)++;
 	}
 	return VOUCH_OK;
@@ -1122,7 +1147,7 @@ parse_modinfo(vouch_elfp *e, size_t i)
 	int rc;
 
 	e->has_modinfo = true;
-	rc = split_strings(e, i, ".modinfo", VOUCH_ELFP_MAX_MODINFO, &strs, &n);
+	rc = split_strings(e, i, ".modinfo", VOUCH_ELFP_MAX_MODINFO, false, &strs, &n);
 	if (rc != VOUCH_OK || n == 0) {
 		return rc;
 	}
@@ -1170,7 +1195,7 @@ parse_named_sections(vouch_elfp *e)
 			break;
 		case VOUCH_SHT_PROGBITS:
 			if (sec_named(s, ".comment") && e->comments == NULL) {
-				rc = split_strings(e, i, ".comment", VOUCH_ELFP_MAX_COMMENTS,
+				rc = split_strings(e, i, ".comment", VOUCH_ELFP_MAX_COMMENTS, true,
 						   &e->comments, &e->n_comments);
 				if (rc != VOUCH_OK) {
 					return rc;

@@ -535,6 +535,77 @@ test_lying_tables(void **state)
 	}
 }
 
+/*
+ * Work bounded by the limits, not by the product of two sizes: 40000 symbols all naming one
+ * 1 MiB string that never ends, and a .comment of 262144 copies of one string. Each symbol
+ * lookup may scan only NAME_SCAN bytes and the .comment check stops after DEDUP_SCAN strings,
+ * so this takes milliseconds (without the bounds: 40000 x 1 MiB of memchr, minutes).
+ */
+static void
+test_quadratic_inputs(void **state)
+{
+	enum { STR = 0x1000, STRSZ = 0x100000, SYM = STR + STRSZ, NS = 40000,
+	       COM = SYM + NS * 24, COMSZ = 0x80000, SH = COM + COMSZ, TOTAL = SH + 5 * 64 };
+	uint8_t *b = calloc(1, TOTAL);
+	static const char shstr[] = "\0.dynstr\0.dynsym\0.comment\0.shstrtab";
+	vouch_elf_report *r = NULL;
+	img h; /* only for its put() byte order: little-endian */
+
+	(void)state;
+	assert_non_null(b);
+	memset(&h, 0, sizeof(h));
+	h.is64 = true;
+	memcpy(b, "\x7f" "ELF\x02\x01\x01", 7);
+	b[16] = VOUCH_ET_DYN;
+	b[18] = 62;
+	b[20] = 1;
+	for (int i = 0; i < 8; i++) {
+		b[0x28 + i] = (uint8_t)((uint64_t)SH >> (8 * i)); /* e_shoff */
+	}
+	b[0x3a] = 64; /* e_shentsize */
+	b[0x3c] = 5;  /* e_shnum */
+	b[0x3e] = 4;  /* e_shstrndx */
+	memset(b + STR + 1, 'A', STRSZ - 1);
+	for (size_t i = 1; i < NS; i++) {
+		b[SYM + i * 24] = 1;                    /* st_name: the endless string */
+		b[SYM + i * 24 + 4] = (1 << 4) | VOUCH_STT_FUNC;
+	}
+	for (size_t i = 0; i < COMSZ; i += 2) {
+		b[COM + i] = 'x';
+	}
+	memcpy(b + SH - 64, shstr, sizeof(shstr)); /* the name table sits just before */
+	const struct { uint32_t name, type, link; uint64_t off, size; } sec[5] = {
+		{0, 0, 0, 0, 0},
+		{1, VOUCH_SHT_STRTAB, 0, STR, STRSZ},
+		{9, VOUCH_SHT_DYNSYM, 1, SYM, (uint64_t)NS * 24},
+		{17, VOUCH_SHT_PROGBITS, 0, COM, COMSZ},
+		{26, VOUCH_SHT_STRTAB, 0, SH - 64, sizeof(shstr)},
+	};
+	for (size_t i = 0; i < 5; i++) {
+		uint8_t *o = b + SH + i * 64;
+		for (int k = 0; k < 4; k++) {
+			o[k] = (uint8_t)(sec[i].name >> (8 * k));
+			o[4 + k] = (uint8_t)(sec[i].type >> (8 * k));
+			o[40 + k] = (uint8_t)(sec[i].link >> (8 * k));
+		}
+		for (int k = 0; k < 8; k++) {
+			o[24 + k] = (uint8_t)(sec[i].off >> (8 * k));
+			o[32 + k] = (uint8_t)(sec[i].size >> (8 * k));
+		}
+		o[56] = i == 2 ? 24 : 0; /* sh_entsize */
+	}
+	assert_int_equal(vouch_elf_analyze(b, TOTAL, &r), VOUCH_OK);
+	assert_int_equal(r->symbols_from, VOUCH_ELF_SRC_SECTIONS);
+	assert_int_equal(r->n_imports, NS - 1);
+	assert_false(r->canary);
+	assert_int_equal(r->fortifiable, 0);
+	assert_int_equal(r->n_comments, 1);
+	assert_string_equal(r->comments[0], "x");
+	assert_true(note_has(r, ".comment: more than"));
+	vouch_elf_report_free(r);
+	free(b);
+}
+
 /* Deterministic random byte changes: never a crash, never a leak (the sanitizers watch). */
 static void
 test_mutations(void **state)
@@ -592,6 +663,7 @@ main(void)
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_lying_tables),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_quadratic_inputs),
 		cmocka_unit_test(test_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
