@@ -167,6 +167,12 @@ vouch_load_u16be(const uint8_t *p)
  */
 size_t vouch_escape(char *dst, size_t cap, const char *src, size_t n);
 
+/*
+ * Make room for one more element in a malloc'd array: when *n == *cap, double *cap (at least
+ * `first`) with an overflow-checked realloc. *arr is unchanged on failure (VOUCH_E_NOMEM).
+ */
+int vouch_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first);
+
 /* Shannon entropy in bits per byte (0..8) of a byte histogram. */
 double vouch_entropy(const uint64_t hist[256], uint64_t total);
 

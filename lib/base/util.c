@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -129,4 +130,26 @@ const char *
 vouch_version(void)
 {
 	return VOUCH_VERSION;
+}
+
+int
+vouch_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	size_t nc;
+	void *p;
+
+	if (n < *cap) {
+		return VOUCH_OK;
+	}
+	nc = *cap ? *cap * 2 : first;
+	if (nc < *cap || elem == 0 || nc > SIZE_MAX / elem) {
+		return VOUCH_E_NOMEM;
+	}
+	p = realloc(*arr, nc * elem);
+	if (p == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	*arr = p;
+	*cap = nc;
+	return VOUCH_OK;
 }

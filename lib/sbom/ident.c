@@ -40,6 +40,7 @@
 #define PKGDB_MAX (32u << 20)    /* a package database larger than this is not read */
 #define IDENT_MAX_HITS 1000000   /* evidence records per image */
 #define ELF_MAX_HELD (64u << 20) /* an ELF file larger than this gives no DT_NEEDED edges */
+#define FILE_MAX_RAW_HITS 65536  /* pattern hits kept per window (thousands of matches) */
 
 typedef enum pkgdb_kind {
 	PKGDB_NONE = 0,
@@ -137,15 +138,9 @@ add_hit(vouch_ident *id, size_t comp, const char *version, const char *method,
 		id->hits_dropped++;
 		goto out;
 	}
-	if (id->nhits == id->caphits) {
-		size_t nc = id->caphits ? id->caphits * 2 : 64;
-		ident_hit *h = realloc(id->hits, nc * sizeof(*h));
-		if (h == NULL) {
-			id->hits_dropped++;
-			goto out;
-		}
-		id->hits = h;
-		id->caphits = nc;
+	if (vouch_grow((void **)&id->hits, &id->caphits, id->nhits, sizeof(*id->hits), 64)) {
+		id->hits_dropped++;
+		goto out;
 	}
 	ident_hit *h = &id->hits[id->nhits++];
 	memset(h, 0, sizeof(*h));
@@ -177,15 +172,10 @@ on_match(unsigned int pid, unsigned long long from, unsigned long long to, unsig
 	struct fstate *st = ctx;
 
 	(void)flags;
-	if (st->nhits == st->caphits) {
-		size_t nc = st->caphits ? st->caphits * 2 : 64;
-		raw_hit *h;
-		if (nc > 65536 || (h = realloc(st->hits, nc * sizeof(*h))) == NULL) {
-			st->hits_over = true;
-			return 0; /* keep scanning; later hits are dropped */
-		}
-		st->hits = h;
-		st->caphits = nc;
+	if (st->nhits >= FILE_MAX_RAW_HITS ||
+	    vouch_grow((void **)&st->hits, &st->caphits, st->nhits, sizeof(*st->hits), 64)) {
+		st->hits_over = true;
+		return 0; /* keep scanning; later hits of this window are dropped */
 	}
 	st->hits[st->nhits++] = (raw_hit){pid, from, to};
 	return 0;
@@ -600,14 +590,8 @@ static void
 add_elf(vouch_ident *id, const vouch_file *f, const vouch_elf_report *er)
 {
 	pthread_mutex_lock(&id->lock);
-	if (id->nelfs == id->capelfs) {
-		size_t nc = id->capelfs ? id->capelfs * 2 : 64;
-		ident_elf *e = realloc(id->elfs, nc * sizeof(*e));
-		if (e == NULL) {
-			goto out;
-		}
-		id->elfs = e;
-		id->capelfs = nc;
+	if (vouch_grow((void **)&id->elfs, &id->capelfs, id->nelfs, sizeof(*id->elfs), 64)) {
+		goto out;
 	}
 	ident_elf *e = &id->elfs[id->nelfs];
 	memset(e, 0, sizeof(*e));
@@ -635,14 +619,8 @@ static void
 add_sha1(vouch_ident *id, const char *path, const uint8_t d[20])
 {
 	pthread_mutex_lock(&id->lock);
-	if (id->nsha1 == id->capsha1) {
-		size_t nc = id->capsha1 ? id->capsha1 * 2 : 256;
-		ident_sha1 *e = realloc(id->sha1s, nc * sizeof(*e));
-		if (e == NULL) {
-			goto out;
-		}
-		id->sha1s = e;
-		id->capsha1 = nc;
+	if (vouch_grow((void **)&id->sha1s, &id->capsha1, id->nsha1, sizeof(*id->sha1s), 256)) {
+		goto out;
 	}
 	id->sha1s[id->nsha1].path = vouch_arena_strndup(id->arena, path, strlen(path));
 	memcpy(id->sha1s[id->nsha1].d, d, 20);

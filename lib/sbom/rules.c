@@ -238,14 +238,15 @@ load_rule(vouch_ruleset *rs, json_t *jr, size_t comp, const char *cname, char **
 	if (r->prefix != NULL) {
 		r->kind = RULE_PREFIX;
 		r->prefix_len = strlen(r->prefix);
-		char *p = malloc(r->prefix_len * 4 + strlen(ver) + (suffix ? strlen(suffix) : 0) + 16);
+		size_t cap = r->prefix_len * 4 + strlen(ver) + (suffix ? strlen(suffix) : 0) + 16;
+		char *p = malloc(cap);
 		size_t pos = 0;
 		if (p == NULL) {
 			rc = VOUCH_E_NOMEM;
 			goto out;
 		}
 		lit(p, &pos, r->prefix, r->prefix_len);
-		pos += (size_t)sprintf(p + pos, "(?:%s)%s", ver, suffix ? suffix : "");
+		snprintf(p + pos, cap - pos, "(?:%s)%s", ver, suffix ? suffix : "");
 		pats[*npat] = p;
 		flags[*npat] = HS_FLAG_SOM_LEFTMOST;
 		ids[(*npat)++] = (unsigned)(idx * 2);
@@ -256,7 +257,8 @@ load_rule(vouch_ruleset *rs, json_t *jr, size_t comp, const char *cname, char **
 		}
 		r->kind = RULE_STANDALONE;
 		r->anchor_len = strlen(r->anchor);
-		char *a = malloc(r->anchor_len * 4 + 1), *v = malloc(strlen(ver) + 32);
+		size_t vcap = strlen(ver) + 32;
+		char *a = malloc(r->anchor_len * 4 + 1), *v = malloc(vcap);
 		size_t pos = 0;
 		if (a == NULL || v == NULL) {
 			free(a);
@@ -266,7 +268,7 @@ load_rule(vouch_ruleset *rs, json_t *jr, size_t comp, const char *cname, char **
 		}
 		lit(a, &pos, r->anchor, r->anchor_len);
 		a[pos] = 0;
-		sprintf(v, "\\x00(?:%s)\\x00", ver);
+		snprintf(v, vcap, "\\x00(?:%s)\\x00", ver);
 		pats[*npat] = a;
 		flags[*npat] = HS_FLAG_SINGLEMATCH;
 		ids[(*npat)++] = (unsigned)(idx * 2);

@@ -51,6 +51,9 @@ const char *cli_esc(const char *s, int slot);
 struct json_t;
 struct json_t *cli_jstr(const char *s);
 
+/* The vulnerability database: --db FILE, else $VOUCH_VULNDB, else ./vouch-vulndb.sqlite. */
+const char *cli_vulndb_path(const char *opt);
+
 /* The scan progress bar (vouch_progress_fn) for stderr on a terminal. */
 void cli_progress(void *ud, uint64_t done, uint64_t total, uint64_t files);
 

@@ -84,8 +84,9 @@ on_log(void *ud, int level, const char *msg)
 	}
 }
 
-static const char *
-db_path(const char *opt)
+/* --db FILE, else $VOUCH_VULNDB, else ./vouch-vulndb.sqlite (shared with `vouch vulns`). */
+const char *
+cli_vulndb_path(const char *opt)
 {
 	const char *env = getenv("VOUCH_VULNDB");
 
@@ -356,14 +357,14 @@ cmd_vulndb(int argc, char **argv)
 			cli_err("vulndb import: --json is for 'info'");
 			return EXIT_USAGE;
 		}
-		return do_import(db_path(db), argc, argv);
+		return do_import(cli_vulndb_path(db), argc, argv);
 	}
 	if (strcmp(sub, "info") == 0) {
 		if (argc != 0) {
 			cli_err("vulndb info takes no arguments");
 			return EXIT_USAGE;
 		}
-		return do_info(db_path(db), json);
+		return do_info(cli_vulndb_path(db), json);
 	}
 	cli_err("vulndb: no subcommand '%s' (import, info)", cli_esc(sub, 0));
 	return EXIT_USAGE;

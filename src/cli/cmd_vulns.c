@@ -232,12 +232,7 @@ cmd_vulns(int argc, char **argv)
 		help_vulns(stderr);
 		return EXIT_USAGE;
 	}
-	if (dbpath == NULL) {
-		dbpath = getenv("VOUCH_VULNDB");
-	}
-	if (dbpath == NULL || dbpath[0] == 0) {
-		dbpath = "./vouch-vulndb.sqlite";
-	}
+	dbpath = cli_vulndb_path(dbpath);
 	if (access(dbpath, R_OK) != 0) {
 		cli_err("%s: no vulnerability database there (%s); create it with `vouch vulndb "
 			"import --db %s FEEDS...`",
