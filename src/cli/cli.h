@@ -24,6 +24,7 @@ enum {
 	EXIT_LIMIT = 5,     /* a safety limit stopped part of the work */
 	EXIT_UNSAFE = 6,    /* unsafe content refused (path traversal, link escape) */
 	EXIT_VERIFY = 7,    /* a verification answered "no" */
+	EXIT_FINDINGS = 8,  /* vouch scan: a finding at or above --fail-on (default high) */
 };
 
 typedef struct cli_cmd {
@@ -51,6 +52,10 @@ const char *cli_esc(const char *s, int slot);
 struct json_t;
 struct json_t *cli_jstr(const char *s);
 
+/* One file of a scan report as JSON (path, kind, size, sha256, type, mode, ELF, ...). */
+struct vouch_file;
+struct json_t *cli_file_json(const struct vouch_file *f);
+
 /* The scan progress bar (vouch_progress_fn) for stderr on a terminal. */
 void cli_progress(void *ud, uint64_t done, uint64_t total, uint64_t files);
 
@@ -62,6 +67,8 @@ void help_inventory(FILE *out);
 int cmd_sbom(int argc, char **argv);
 void help_sbom(FILE *out);
 int cmd_vulns(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+void help_scan(FILE *out);
 void help_vulns(FILE *out);
 int cmd_elf(int argc, char **argv);
 void help_elf(FILE *out);
