@@ -24,11 +24,12 @@
  * the file gets one "limit.matches" finding saying so. Vectorscan is linear in the input, so
  * time is bounded by bytes, not by how often patterns match.
  *
- * Containers. A file that turns out to be a container (tar, cpio, ext2: f->container set at
- * file_end) would report every finding of its members a second time. Its findings go to a
- * held-back collection instead; at vouch_analysis_finish(), those inside a region the
- * unpacker opened are dropped (the members report them), and those in unrecognised gaps or
- * padding are kept (a URL appended after the root filesystem is exactly what we look for).
+ * Containers. A file that is (or holds) a container (tar, cpio, ext2, a squashfs carved
+ * from a flash image) would report every finding of its members a second time, and noise
+ * from its compressed bytes. Findings therefore go to a held-back collection; at
+ * vouch_analysis_finish(), those inside a region the unpacker opened are dropped (the
+ * members report them), and those in unrecognised gaps or padding are kept (a URL appended
+ * after the root filesystem is exactly what we look for).
  *
  * ELF. For a held ELF file some analyser wanted, the driver runs vouch_elf_analyze() once
  * and passes the report to every analyser (vouch_afile.elf).
@@ -600,7 +601,10 @@ a_end(void *ud, void *state, const vouch_file *f)
 			scan_window(s, s->win, s->taillen, s->pos - s->taillen, UINT64_MAX, false);
 		}
 	}
-	ctx = f->container != NULL ? &a->hctx : &a->ctx;
+	/* every finding waits for vouch_analysis_finish(): the report's opened regions say
+	 * which ones a container's members report again (a file's `container` names only
+	 * the format found at its start, so it cannot decide this) */
+	ctx = &a->hctx;
 	if (s->holding && s->pos >= 4 && memcmp(s->held, "\177ELF", 4) == 0) {
 		if (vouch_elf_analyze(s->held, (size_t)s->pos, &elf) != VOUCH_OK) {
 			elf = NULL;

@@ -52,8 +52,8 @@ enum { T_URL = 1, T_IP4, T_IP6, T_TLD, T_SNMPD, T_COMMUNITY };
 /* Public suffixes we accept for a bare host name: the generic ones and the country codes
  * seen in network equipment, minus those that collide with file extensions. */
 #define TLDS                                                                                    \
-	"com|net|org|edu|gov|mil|int|info|biz|io|co|me|tv|cc|app|dev|cloud|online|site|tech|" \
-	"xyz|top|name|pro|mobi|us|uk|de|fr|cn|ru|jp|kr|tw|hk|br|it|nl|se|no|fi|dk|cz|at|"     \
+	"com|net|org|edu|gov|mil|info|biz|io|co|me|tv|cc|app|dev|cloud|online|site|tech|xyz|" \
+	"top|mobi|us|uk|de|fr|cn|ru|jp|kr|tw|hk|br|it|nl|se|no|fi|dk|cz|at|"     \
 	"ch|be|es|pt|ie|ca|au|nz|za|mx|ar|cl|il|tr|ua|by|kz|ir|sg|my|th|vn|id|ph|eu|gr|hu|"   \
 	"ro|bg|sk|si|lt|lv|ee|is|lu|su|ws|to|fm|ly|gg|tk|ke|ng|eg|sa|ae|pk|bd|lk|np|ve|pe|"   \
 	"uy|hr|rs|arpa"
@@ -428,6 +428,11 @@ name_scope(const char *h)
 	if (strchr(h, '.') == NULL || strcmp(h, "localhost") == 0) {
 		return "local";
 	}
+	/* reverse-DNS zones (in-addr.arpa, ip6.arpa) name no host; home.arpa is local */
+	if (n >= 5 && strcmp(h + n - 5, ".arpa") == 0 && strcmp(h, "home.arpa") != 0 &&
+	    (n < 10 || strcmp(h + n - 10, ".home.arpa") != 0)) {
+		return "reserved";
+	}
 	for (size_t i = 0; i < VOUCH_ARRAY_LEN(local); i++) {
 		size_t k = strlen(local[i]);
 		if (n > k && strcmp(h + n - k, local[i]) == 0) {
@@ -462,6 +467,7 @@ typedef struct fctx {
 	uint64_t seen[SEEN_MAX];
 	size_t nseen;
 	uint64_t cover_to; /* hits that start before this are inside a URL already judged */
+	bool comment;      /* the current hit sits in a comment line of a text file */
 } fctx;
 
 static uint64_t
@@ -565,7 +571,12 @@ emit(fctx *fc, const char *id, vouch_severity sev, const char *title, uint64_t o
 		k += (size_t)snprintf(detail + k, sizeof(detail) - k, "; scheme=%s", scheme);
 	}
 	if (cc[0] && k < sizeof(detail)) {
-		snprintf(detail + k, sizeof(detail) - k, "; country=%s", cc);
+		k += (size_t)snprintf(detail + k, sizeof(detail) - k, "; country=%s", cc);
+	}
+	if (fc->comment && k < sizeof(detail)) {
+		/* an example in a comment is documentation, not configuration */
+		snprintf(detail + k, sizeof(detail) - k, "; in=comment");
+		sev = VOUCH_SEV_INFO;
 	}
 	vouch_afind(fc->ctx, id, "endpoint", sev, title, fc->af->f, off, ev, evlen, detail, NULL);
 }
@@ -574,6 +585,26 @@ static vouch_severity
 ip_sev(vouch_ipscope sc, vouch_severity pub)
 {
 	return sc == VOUCH_IP_PUBLIC ? pub : VOUCH_SEV_INFO;
+}
+
+/* A text line that is a comment ('#', ';' or "//" first): examples and documentation. */
+static bool
+in_comment(const vouch_ahit *h)
+{
+	size_t i = h->nbefore, first = SIZE_MAX;
+
+	while (i > 0 && h->before[i - 1] != '\n' && h->before[i - 1] != '\r') {
+		i--;
+		if (h->before[i] != ' ' && h->before[i] != '\t') {
+			first = i;
+		}
+	}
+	if (first == SIZE_MAX || (i == 0 && h->from > h->nbefore)) {
+		return false; /* the line starts before the context: unknown */
+	}
+	uint8_t c = h->before[first];
+	return c == '#' || c == ';' ||
+	       (c == '/' && first + 1 < h->nbefore && h->before[first + 1] == '/');
 }
 
 static const char *
@@ -833,6 +864,12 @@ do_host(fctx *fc, const vouch_ahit *h)
 	if (!vouch_ep_hostname(name, nb + h->len)) {
 		return;
 	}
+	/* in a binary, a short two-label name under a country code ("k.fr", "gh.ee") is as
+	 * likely a few random printable bytes as a host */
+	if (binary_ctx(h) && strchr(name, '.') == strrchr(name, '.') && h->len == 3 &&
+	    (nb < 4 || nb + h->len < 8)) {
+		return;
+	}
 	n = vouch_ahit_text(h, s, sizeof(s), &at, NULL, NULL);
 	const char *scope = name_scope(name);
 	emit(fc, "endpoint.host", VOUCH_SEV_INFO, "host name", h->from - nb, s, n, name, scope,
@@ -1035,6 +1072,7 @@ ep_file(const vouch_actx *ctx, void *state, const vouch_afile *af, const vouch_a
 	fc->af = af;
 	for (size_t i = 0; i < nhits; i++) {
 		const vouch_ahit *h = &hits[i];
+		fc->comment = !binary_ctx(h) && in_comment(h);
 		switch (h->tag) {
 		case T_URL: do_url(fc, h); break;
 		case T_IP4: do_ip4(fc, h); break;

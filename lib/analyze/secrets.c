@@ -174,7 +174,7 @@ placeholder(const char *v, size_t n)
 	    v[0] == '[' || v[0] == '(') {
 		return true;
 	}
-	if (memmem(v, n, "${", 2) || memmem(v, n, "$(", 2) || memmem(v, n, "{{", 2) ||
+	if (memchr(v, '<', n) || memchr(v, '>', n) || memmem(v, n, "${", 2) || memmem(v, n, "$(", 2) || memmem(v, n, "{{", 2) ||
 	    memmem(v, n, "%s", 2) || memmem(v, n, "%(", 2) || memmem(v, n, "://", 3) ||
 	    memmem(v, n, "EXAMPLE", 7) || memmem(v, n, "example", 7) || memmem(v, n, "xxxx", 4) ||
 	    memmem(v, n, "XXXX", 4) || memmem(v, n, "****", 4)) {
@@ -339,6 +339,22 @@ do_kv(sctx *sc, const vouch_ahit *h)
 	if (descriptive_key((const char *)h->bytes, klen)) {
 		return;
 	}
+	/* "key :" with a blank before the colon is prose or help text ("--passwords : ...")
+	 * unless the key was quoted (JSON) */
+	if (h->bytes[h->len - 1] == ':' && h->len >= 2 &&
+	    (h->bytes[h->len - 2] == ' ' || h->bytes[h->len - 2] == '\t')) {
+		size_t q = h->len - 2;
+		while (q > 0 && (h->bytes[q] == ' ' || h->bytes[q] == '\t')) {
+			q--;
+		}
+		if (h->bytes[q] != '"' && h->bytes[q] != '\'') {
+			return;
+		}
+	}
+	/* a command-line option in help text ("--password=FILE") */
+	if (h->nbefore > 0 && h->before[h->nbefore - 1] == '-') {
+		return;
+	}
 	/* "password==" or "password:=": a comparison or a Makefile, and "::" a C++ scope */
 	if (h->nafter > 0 && (h->after[0] == '=' || h->after[0] == ':')) {
 		return;
@@ -456,6 +472,19 @@ do_after(sctx *sc, const vouch_ahit *h, const char *id, const char *title, const
 	report(sc, id, VOUCH_SEV_HIGH, title, h->from, line, n, at + h->len + vs, vl, kind);
 }
 
+/* "-u user:password" is curl's or wget's (ntpd's -u is user:group). */
+static bool
+tool_on_line(const vouch_ahit *h)
+{
+	size_t i = h->nbefore;
+
+	while (i > 0 && h->before[i - 1] != '\n' && h->before[i - 1] != '\r') {
+		i--;
+	}
+	return memmem(h->before + i, h->nbefore - i, "curl", 4) != NULL ||
+	       memmem(h->before + i, h->nbefore - i, "wget", 4) != NULL;
+}
+
 static void
 sec_file(const vouch_actx *ctx, void *state, const vouch_afile *af, const vouch_ahit *hits,
 	 size_t nhits)
@@ -502,8 +531,12 @@ sec_file(const vouch_actx *ctx, void *state, const vouch_afile *af, const vouch_
 			do_after(sc, h, "secret.password",
 				 "private key passphrase on a command line", "openssl-pass", KV_MIN);
 			break;
-		case T_CLIPW:
 		case T_CURLU:
+			if (!tool_on_line(h)) {
+				break;
+			}
+			/* fall through */
+		case T_CLIPW:
 			do_after(sc, h, "secret.password", "password on a command line",
 				 "command-line", KV_MIN);
 			break;
