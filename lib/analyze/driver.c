@@ -19,7 +19,7 @@
  * allocation of the file's size) and scans windows of the held copy without copying again.
  * Hits in files not held have their bytes and context copied into a per-file pool.
  *
- * Bounds. Hits are capped per analyser and file (HITS_PER_ANALYSER), raw hits per window
+ * Bounds. Hits are capped per pattern and file (HITS_PER_PATTERN), raw hits per window
  * (WINDOW_HITS_MAX) and copied context per file (POOL_MAX); when a cap cuts a result short
  * the file gets one "limit.matches" finding saying so. Vectorscan is linear in the input, so
  * time is bounded by bytes, not by how often patterns match.
@@ -63,9 +63,11 @@ static const vouch_analyzer *const registry[] = {
 #define HEAD_WANTS 4096                      /* bytes given to `wants` */
 #define MAX_BUFFER_DEFAULT (16ULL << 20)     /* a config, a script, most ELF files */
 #define MAX_BUFFER_HARD (1ULL << 30)         /* held per file and thread: memory is real */
-/* Hits one analyser gets for one file: a config file has dozens, a binary a few hundred;
- * tens of thousands means noise or an attack, and the analyser would learn nothing more. */
-#define HITS_PER_ANALYSER 4096
+/* Hits of one pattern kept for one file: a config file has dozens, a binary a few hundred;
+ * thousands means noise or an attack, and the analyser would learn nothing more. Counted
+ * per pattern so that one flooding pattern does not starve the others. */
+#define HITS_PER_PATTERN 4096
+#define NPAT_MAX 256 /* patterns of all analysers together */
 /* Raw vectorscan hits kept for one window before sorting out which to take. */
 #define WINDOW_HITS_MAX 65536
 /* Bytes of copied match + context per file not held (up to 4096 hits x ~2 KiB). */
@@ -77,7 +79,7 @@ typedef struct rawhit {
 } rawhit;
 
 typedef struct fhit {
-	unsigned an, tag;
+	unsigned an, tag, pat;
 	uint64_t from, to;
 	size_t pool;    /* offset of the copied before+match+after in the pool (not held) */
 	uint32_t nbefore, len, nafter;
@@ -117,7 +119,7 @@ typedef struct afstate {
 	bool wh_over;
 	fhit *hits;
 	size_t nhits, caphits;
-	uint32_t count[NAN_MAX];
+	uint32_t count[NPAT_MAX];
 	bool over[NAN_MAX];
 	uint8_t *pool;
 	size_t poollen, poolcap;
@@ -147,6 +149,10 @@ compile_patterns(vouch_analysis *a)
 	}
 	if (n == 0) {
 		return VOUCH_OK;
+	}
+	if (n > NPAT_MAX) {
+		snprintf(a->err, sizeof(a->err), "more than %d patterns", NPAT_MAX);
+		return VOUCH_E_INTERNAL;
 	}
 	exprs = calloc(n, sizeof(*exprs));
 	flags = calloc(n, sizeof(*flags));
@@ -356,16 +362,16 @@ scan_window(afstate *s, const uint8_t *w, size_t n, uint64_t base, uint64_t limi
 		/* the same pattern from the same start again (a longer match): keep the longer */
 		if (s->nhits > 0) {
 			fhit *p = &s->hits[s->nhits - 1];
-			if (p->an == an && p->tag == a->pat_tag[r->pat] && p->from == afrom &&
+			if (p->pat == r->pat && p->from == afrom &&
 			    (held || p->pool + p->nbefore + p->len + p->nafter == s->poollen)) {
 				s->nhits--;
-				s->count[an]--;
+				s->count[r->pat]--;
 				if (!held) {
 					s->poollen = p->pool;
 				}
 			}
 		}
-		if (s->count[an] >= HITS_PER_ANALYSER) {
+		if (s->count[r->pat] >= HITS_PER_PATTERN) {
 			s->over[an] = true;
 			continue;
 		}
@@ -381,6 +387,7 @@ scan_window(afstate *s, const uint8_t *w, size_t n, uint64_t base, uint64_t limi
 		}
 		h = &s->hits[s->nhits];
 		h->an = an;
+		h->pat = r->pat;
 		h->tag = a->pat_tag[r->pat];
 		h->from = afrom;
 		h->to = ato;
@@ -403,7 +410,7 @@ scan_window(afstate *s, const uint8_t *w, size_t n, uint64_t base, uint64_t limi
 			h->pool = off;
 		}
 		s->nhits++;
-		s->count[an]++;
+		s->count[r->pat]++;
 	}
 	if (s->wh_over) {
 		for (size_t i = 0; i < a->nan; i++) {
@@ -654,9 +661,9 @@ a_end(void *ud, void *state, const vouch_file *f)
 		if (s->over[i] || (s->pool_over && j > k)) {
 			char title[200];
 			snprintf(title, sizeof(title),
-				 "more than %d matches for the %s analyser in this file: the rest "
-				 "were not examined",
-				 HITS_PER_ANALYSER, a->an[i]->name);
+				 "more than %d matches of one pattern of the %s analyser in this "
+				 "file: the rest were not examined",
+				 HITS_PER_PATTERN, a->an[i]->name);
 			vouch_afind(ctx, "limit.matches", "limit", VOUCH_SEV_LOW, title, f,
 				    UINT64_MAX, NULL, 0, NULL, NULL);
 		}

@@ -59,9 +59,13 @@ enum {
 };
 
 static const vouch_apattern pats[] = {
-	{"(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|"
-	 "client[_-]?secret|credentials?)[A-Za-z0-9_.-]{0,24}[\"']?[ \\t]*[=:]",
+	/* the key right before its separator: a suffix ("password_file") would need a bounded
+	 * repeat, which costs vectorscan 10x here; keys with a prefix ("db_password") are
+	 * matched from the key word and the prefix is read from the context */
+	{"(passw(or)?d|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|"
+	 "credentials?)[\"']?[ \\t]*[=:]",
 	 HS_FLAG_CASELESS, T_KV},
+	{"pass[\"']?[ \\t]*[=:]", HS_FLAG_CASELESS, T_KV},
 	{"(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}", 0, T_AWS},
 	{"gh[pousr]_[A-Za-z0-9]{36}", 0, T_GITHUB},
 	{"github_pat_[A-Za-z0-9_]{82}", 0, T_GITHUB_PAT},
@@ -532,10 +536,11 @@ sec_file(const vouch_actx *ctx, void *state, const vouch_afile *af, const vouch_
 				 "private key passphrase on a command line", "openssl-pass", KV_MIN);
 			break;
 		case T_CURLU:
-			if (!tool_on_line(h)) {
-				break;
+			if (tool_on_line(h)) {
+				do_after(sc, h, "secret.password", "password on a command line",
+					 "command-line", KV_MIN);
 			}
-			/* fall through */
+			break;
 		case T_CLIPW:
 			do_after(sc, h, "secret.password", "password on a command line",
 				 "command-line", KV_MIN);
