@@ -62,6 +62,8 @@ typedef struct vouch_afile {
 typedef struct vouch_actx {
 	vouch_findings *sink;
 	const vouch_analysis_opts *opts;
+	char *err;     /* `init` may leave a message here when it fails (errcap bytes, NUL-ended) */
+	size_t errcap;
 } vouch_actx;
 
 typedef struct vouch_analyzer {
@@ -90,6 +92,15 @@ int vouch_afind(const vouch_actx *ctx, const char *id, const char *category,
 void vouch_mask(const char *secret, size_t n, char *out, size_t cap);
 /* Shannon entropy of a string in bits per character. */
 double vouch_str_entropy(const char *s, size_t n);
+/*
+ * The text around a hit: the run of printable bytes (tab included; a line of a text file, a
+ * string in a binary) that holds the match, within the hit's context. Copied into out (at
+ * most cap-1 bytes and NUL); *at is where the match starts in out; *bounded_before/after
+ * say whether the run ended inside the context (a non-printable byte or a line end was seen)
+ * rather than at the context's edge. Returns the length copied.
+ */
+size_t vouch_ahit_text(const vouch_ahit *h, char *out, size_t cap, size_t *at,
+		       bool *bounded_before, bool *bounded_after);
 
 /* The analysers (each in its own file). */
 extern const vouch_analyzer vouch_analyzer_accounts;

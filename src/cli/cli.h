@@ -24,6 +24,7 @@ enum {
 	EXIT_LIMIT = 5,     /* a safety limit stopped part of the work */
 	EXIT_UNSAFE = 6,    /* unsafe content refused (path traversal, link escape) */
 	EXIT_VERIFY = 7,    /* a verification answered "no" */
+	EXIT_FINDINGS = 8,  /* vouch scan: a finding at or above --fail-on (default high) */
 };
 
 typedef struct cli_cmd {
@@ -53,6 +54,9 @@ struct json_t *cli_jstr(const char *s);
 
 /* The vulnerability database: --db FILE, else $VOUCH_VULNDB, else ./vouch-vulndb.sqlite. */
 const char *cli_vulndb_path(const char *opt);
+/* One file of a scan report as JSON (path, kind, size, sha256, type, mode, ELF, ...). */
+struct vouch_file;
+struct json_t *cli_file_json(const struct vouch_file *f);
 
 /* The scan progress bar (vouch_progress_fn) for stderr on a terminal. */
 void cli_progress(void *ud, uint64_t done, uint64_t total, uint64_t files);
@@ -65,6 +69,8 @@ void help_inventory(FILE *out);
 int cmd_sbom(int argc, char **argv);
 void help_sbom(FILE *out);
 int cmd_vulns(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+void help_scan(FILE *out);
 void help_vulns(FILE *out);
 int cmd_elf(int argc, char **argv);
 void help_elf(FILE *out);

@@ -81,8 +81,8 @@ hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static json_t *
-file_json(const vouch_file *f)
+json_t *
+cli_file_json(const vouch_file *f)
 {
 	json_t *o = json_object();
 	char sha[65];
@@ -144,7 +144,7 @@ print_json(const opts *o, const vouch_report *r, int rc)
 	json_object_set_new(root, "bytes_out", json_integer((json_int_t)r->bytes_out));
 	json_object_set_new(root, "seconds", json_real(r->seconds));
 	for (size_t i = 0; i < r->nfiles; i++) {
-		json_array_append_new(files, file_json(&r->files[i]));
+		json_array_append_new(files, cli_file_json(&r->files[i]));
 	}
 	for (size_t i = 0; i < r->nregions; i++) {
 		const vouch_region *g = &r->regions[i];

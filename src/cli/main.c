@@ -49,6 +49,8 @@ static const cli_cmd cmds[] = {
 	 help_inventory},
 	{"sbom", "identify the components inside an image (CycloneDX, SPDX)", cmd_sbom,
 	 help_sbom},
+	{"scan", "find backdoor indicators: endpoints, secrets, hardening, YARA (SARIF)",
+	 cmd_scan, help_scan},
 	{"vulns", "known vulnerabilities of an image's components (or of a stored SBOM)",
 	 cmd_vulns, help_vulns},
 	{"elf", "ELF facts and binary hardening (PIE, NX, RELRO, canary, FORTIFY)", cmd_elf,
