@@ -114,6 +114,8 @@ typedef struct arec {
 	const char *line;
 	size_t linelen;
 	bool joined;     /* a passwd entry took this shadow entry's field */
+	bool judged;     /* judge_field ran at file time (passwd field holding the password) */
+	bool crack;      /* ... and said the hash is to be cracked */
 } arec;
 
 typedef struct afrec {
@@ -136,6 +138,8 @@ typedef struct acc_state {
 	uint64_t lines_dropped;  /* account lines not kept: record or arena limit */
 	uint64_t nfound[ID_NIDS];
 	uint64_t suppressed;     /* findings past ACC_MAX_FINDINGS_PER_ID */
+	uint64_t costly;         /* hashes not tried: cost above our caps */
+	uint32_t costly_file;    /* the file of the first of them */
 } acc_state;
 
 /* ---- schemes ----------------------------------------------------------------------------- */
@@ -588,6 +592,114 @@ dupf(acc_state *st, const uint8_t *p, size_t n)
 	return vouch_arena_strndup(st->arena, (const char *)p, n);
 }
 
+/* One credential: the record holding the password field, and what we know of the account. */
+typedef struct cred {
+	const arec *r;       /* the line with the password field (passwd, shadow or group) */
+	const char *shell;   /* NULL: unknown (shadow entry with no passwd entry seen) */
+	bool has_uid;
+	uint32_t uid;
+	int prio;            /* cracking order: 0 root, 1 uid 0, 2 login shell, 3 other */
+	scheme sch;
+} cred;
+
+static void
+cred_detail(char *out, size_t cap, const cred *c, const char *extra)
+{
+	char en[96];
+	esc_name(en, sizeof en, c->r->name);
+	snprintf(out, cap, "line=%llu; %s=%s; scheme=%s%s%s",
+		 (unsigned long long)c->r->lineno, c->r->kind == K_GROUP ? "group" : "account", en,
+		 c->r->pw[0] ? schemes[c->sch].name : "none", extra ? "; " : "", extra ? extra : "");
+}
+
+static void
+report_default(const vouch_actx *ctx, acc_state *st, const cred *c, const char *pw,
+	       const char *how)
+{
+	char masked[ACC_MAX_CAND_LEN + 8], shown[2 * ACC_MAX_CAND_LEN + 8], extra[512], det[768];
+	bool reveal = ctx->opts && ctx->opts->reveal_secrets;
+	if (reveal) {
+		(void)vouch_escape(shown, sizeof shown, pw, strlen(pw));
+	} else {
+		vouch_mask(pw, strlen(pw), masked, sizeof masked);
+		(void)vouch_escape(shown, sizeof shown, masked, strlen(masked));
+	}
+	snprintf(extra, sizeof extra, "password=%s; found=%s", shown, how);
+	cred_detail(det, sizeof det, c, extra);
+	emit(ctx, st, ID_DEFAULT, VOUCH_SEV_CRITICAL, "account with a known default password",
+	     &st->files[c->r->file].f, c->r->off, c->r->line, c->r->linelen, det);
+}
+
+/* Everything but cracking: empty, locked, weak or plaintext fields. Returns true when the
+ * field is a hash we should crack. */
+static bool
+judge_field(const vouch_actx *ctx, acc_state *st, const cred *c)
+{
+	const arec *r = c->r;
+	const vouch_file *f = &st->files[r->file].f;
+	char det[512];
+	if (r->pw[0] == 0) {
+		if (r->kind == K_GROUP) {
+			return false;
+		}
+		vouch_severity sev = !c->shell ? VOUCH_SEV_HIGH
+				     : login_shell(c->shell) ? VOUCH_SEV_CRITICAL
+							     : VOUCH_SEV_MEDIUM;
+		char extra[160], es[96];
+		if (c->shell) {
+			esc_name(es, sizeof es, c->shell);
+		}
+		snprintf(extra, sizeof extra, "shell=%s", c->shell ? es : "unknown (no passwd entry)");
+		cred_detail(det, sizeof det, c, extra);
+		emit(ctx, st, ID_EMPTY, sev, "account with an empty password", f, r->off, r->line,
+		     r->linelen, det);
+		return false;
+	}
+	if (is_locked(r->pw)) {
+		return false;
+	}
+	if (schemes[c->sch].weak >= 0) {
+		cred_detail(det, sizeof det, c, NULL);
+		emit(ctx, st, ID_WEAK, (vouch_severity)schemes[c->sch].weak,
+		     "password hash with a weak scheme", f, r->off, r->line, r->linelen, det);
+	}
+	if (c->sch == S_UNKNOWN) {
+		/* not a crypt(3) hash: some vendors store the password itself */
+		for (size_t i = 0; i < st->ncands; i++) {
+			if (strcmp(r->pw, st->cands[i]) == 0) {
+				report_default(ctx, st, c, r->pw, "plaintext");
+				break;
+			}
+		}
+		return false;
+	}
+	if (schemes[c->sch].cost == 0) {
+		return false; /* a scheme we do not crack (rare, or unbounded cost) */
+	}
+	if (!cost_ok(st, r->pw, c->sch)) {
+		if (st->costly++ == 0) {
+			st->costly_file = r->file;
+		}
+		return false;
+	}
+	return true;
+}
+
+static int
+prio_of(const char *name, bool has_uid, uint32_t uid, const char *shell)
+{
+	if (strcmp(name, "root") == 0) {
+		return 0;
+	}
+	if (has_uid && uid == 0) {
+		return 1;
+	}
+	if (!shell || login_shell(shell)) {
+		return 2;
+	}
+	return 3;
+}
+
 static void
 parse_line(const vouch_actx *ctx, acc_state *st, int hint, uint32_t fi, const vouch_line *l)
 {
@@ -646,7 +758,17 @@ parse_line(const vouch_actx *ctx, acc_state *st, int hint, uint32_t fi, const vo
 	r.shell = r.kind == K_PASSWD ? dupf(st, fp[nf - 1], fl[nf - 1]) : NULL;
 	r.line = dupf(st, l->p, l->n);
 	r.linelen = l->n;
-	if (!r.name || !r.pw || !r.line || (r.kind == K_PASSWD && !r.shell) || !add_rec(st, &r)) {
+	bool ok = r.name && r.pw && r.line && (r.kind != K_PASSWD || r.shell);
+	if (ok && r.kind == K_PASSWD && strcmp(r.pw, "x") != 0) {
+		/* the password is in passwd itself: judge it now, so the findings do not depend
+		 * on the record being kept for the join (ACC_MAX_RECS) */
+		cred c = {.r = &r, .shell = r.shell, .has_uid = true, .uid = r.uid};
+		c.sch = classify(r.pw);
+		c.prio = prio_of(r.name, true, r.uid, r.shell);
+		r.crack = judge_field(ctx, st, &c);
+		r.judged = true;
+	}
+	if (!ok || !add_rec(st, &r)) {
 		st->lines_dropped++;
 	}
 	if (r.kind == K_PASSWD && uid == 0 && r.name && strcmp(r.name, "root") != 0) {
@@ -694,16 +816,6 @@ out:
 }
 
 /* ---- finish: join, evaluate, crack -------------------------------------------------------- */
-
-/* One credential: the record holding the password field, and what we know of the account. */
-typedef struct cred {
-	const arec *r;       /* the line with the password field (passwd, shadow or group) */
-	const char *shell;   /* NULL: unknown (shadow entry with no passwd entry seen) */
-	bool has_uid;
-	uint32_t uid;
-	int prio;            /* cracking order: 0 root, 1 uid 0, 2 login shell, 3 other */
-	scheme sch;
-} cred;
 
 typedef struct job {
 	const char *hash;
@@ -776,106 +888,6 @@ find_shadow(acc_state *st, arec *const *idx, size_t n, const arec *p)
 	return any;
 }
 
-static void
-cred_detail(char *out, size_t cap, const cred *c, const char *extra)
-{
-	char en[96];
-	esc_name(en, sizeof en, c->r->name);
-	snprintf(out, cap, "line=%llu; %s=%s; scheme=%s%s%s",
-		 (unsigned long long)c->r->lineno, c->r->kind == K_GROUP ? "group" : "account", en,
-		 schemes[c->sch].name, extra ? "; " : "", extra ? extra : "");
-}
-
-static void
-report_default(const vouch_actx *ctx, acc_state *st, const cred *c, const char *pw,
-	       const char *how)
-{
-	char masked[ACC_MAX_CAND_LEN + 8], shown[2 * ACC_MAX_CAND_LEN + 8], extra[512], det[768];
-	bool reveal = ctx->opts && ctx->opts->reveal_secrets;
-	if (reveal) {
-		(void)vouch_escape(shown, sizeof shown, pw, strlen(pw));
-	} else {
-		vouch_mask(pw, strlen(pw), masked, sizeof masked);
-		(void)vouch_escape(shown, sizeof shown, masked, strlen(masked));
-	}
-	snprintf(extra, sizeof extra, "password=%s; found=%s", shown, how);
-	cred_detail(det, sizeof det, c, extra);
-	emit(ctx, st, ID_DEFAULT, VOUCH_SEV_CRITICAL, "account with a known default password",
-	     &st->files[c->r->file].f, c->r->off, c->r->line, c->r->linelen, det);
-}
-
-/* Everything but cracking; appends crackable credentials to jobs. */
-static void
-evaluate(const vouch_actx *ctx, acc_state *st, const cred *c, job *jobs, size_t *njobs,
-	 size_t ci, uint64_t *costly, uint32_t *costly_file)
-{
-	const arec *r = c->r;
-	const vouch_file *f = &st->files[r->file].f;
-	char det[512];
-	if (r->pw[0] == 0) {
-		if (r->kind == K_GROUP) {
-			return;
-		}
-		vouch_severity sev = !c->shell ? VOUCH_SEV_HIGH
-				     : login_shell(c->shell) ? VOUCH_SEV_CRITICAL
-							     : VOUCH_SEV_MEDIUM;
-		char extra[160], es[96];
-		if (c->shell) {
-			esc_name(es, sizeof es, c->shell);
-		}
-		snprintf(extra, sizeof extra, "shell=%s", c->shell ? es : "unknown (no passwd entry)");
-		cred_detail(det, sizeof det, c, extra);
-		emit(ctx, st, ID_EMPTY, sev, "account with an empty password", f, r->off, r->line,
-		     r->linelen, det);
-		return;
-	}
-	if (is_locked(r->pw)) {
-		return;
-	}
-	if (schemes[c->sch].weak >= 0) {
-		cred_detail(det, sizeof det, c, NULL);
-		emit(ctx, st, ID_WEAK, (vouch_severity)schemes[c->sch].weak,
-		     "password hash with a weak scheme", f, r->off, r->line, r->linelen, det);
-	}
-	if (c->sch == S_UNKNOWN) {
-		/* not a crypt(3) hash: some vendors store the password itself */
-		for (size_t i = 0; i < st->ncands; i++) {
-			if (strcmp(r->pw, st->cands[i]) == 0) {
-				report_default(ctx, st, c, r->pw, "plaintext");
-				break;
-			}
-		}
-		return;
-	}
-	if (schemes[c->sch].cost == 0) {
-		return; /* a scheme we do not crack (rare, or unbounded cost) */
-	}
-	if (!cost_ok(st, r->pw, c->sch)) {
-		if ((*costly)++ == 0) {
-			*costly_file = r->file;
-		}
-		return;
-	}
-	jobs[*njobs].hash = r->pw;
-	jobs[*njobs].cred = ci;
-	(*njobs)++;
-}
-
-static int
-prio_of(const char *name, bool has_uid, uint32_t uid, const char *shell)
-{
-	if (strcmp(name, "root") == 0) {
-		return 0;
-	}
-	if (has_uid && uid == 0) {
-		return 1;
-	}
-	if (!shell || login_shell(shell)) {
-		return 2;
-	}
-	return 3;
-}
-
 /* Try the candidates against each group's hash until the deadline. Returns the number of
  * groups not finished. */
 static size_t
@@ -944,8 +956,7 @@ acc_finish(const vouch_actx *ctx, void *state, const vouch_report *rep)
 	cred *creds = NULL;
 	job *jobs = NULL;
 	group *groups = NULL;
-	uint64_t costly = 0, calls = 0;
-	uint32_t costly_file = 0;
+	uint64_t calls = 0;
 	(void)rep;
 	if (!st) {
 		return;
@@ -995,7 +1006,12 @@ acc_finish(const vouch_actx *ctx, void *state, const vouch_report *rep)
 		cred *c = &creds[i];
 		c->sch = classify(c->r->pw);
 		c->prio = c->r->kind == K_GROUP ? 3 : prio_of(c->r->name, c->has_uid, c->uid, c->shell);
-		evaluate(ctx, st, c, jobs, &njobs, i, &costly, &costly_file);
+		bool crack_it = c->r->judged ? c->r->crack : judge_field(ctx, st, c);
+		if (crack_it) {
+			jobs[njobs].hash = c->r->pw;
+			jobs[njobs].cred = i;
+			njobs++;
+		}
 	}
 
 	/* one crack per distinct hash, in priority order */
@@ -1029,15 +1045,15 @@ acc_finish(const vouch_actx *ctx, void *state, const vouch_report *rep)
 				  "default-password cracking stopped by its time budget",
 				  &st->files[c->r->file].f, UINT64_MAX, NULL, 0, det, NULL);
 	}
-	if (costly > 0) {
+	if (st->costly > 0) {
 		char det[160];
 		snprintf(det, sizeof det,
 			 "hashes=%llu; caps: sha rounds<=%lu, bcrypt cost<=%d, yescrypt cost<=%d",
-			 (unsigned long long)costly, ACC_MAX_SHA_ROUNDS, ACC_MAX_BCRYPT_COST,
+			 (unsigned long long)st->costly, ACC_MAX_SHA_ROUNDS, ACC_MAX_BCRYPT_COST,
 			 ACC_YESCRYPT_MAX_COST);
 		(void)vouch_afind(ctx, "limit.crack-cost", "limit", VOUCH_SEV_INFO,
 				  "password hashes too costly to try were skipped",
-				  &st->files[costly_file].f, UINT64_MAX, NULL, 0, det, NULL);
+				  &st->files[st->costly_file].f, UINT64_MAX, NULL, 0, det, NULL);
 	}
 out:
 	if (st->lines_dropped > 0 || st->suppressed > 0) {

@@ -1,0 +1,3 @@
+/* placeholder: replaced in the next commit */
+int main(void);
+int main(void) { return 0; }
