@@ -785,7 +785,16 @@ judge_nc(sv *v, const char *prog, const char *const *args, size_t nargs)
 		return;
 	}
 	bool shell = o.shcmd ? true : cmdstr_is_shell(runs);
-	const char *port = o.port ? o.port : (o.nops ? o.operands[o.nops - 1] : "?");
+	/* the port: -p, else the last operand that is not the value of a long option */
+	const char *port = o.port;
+	for (size_t i = o.nops; !port && i > 0; i--) {
+		if (o.operands[i - 1] != lx && o.operands[i - 1] != ls) {
+			port = o.operands[i - 1];
+		}
+	}
+	if (!port) {
+		port = "?";
+	}
 	snprintf(det, sizeof det, "program=%s; port=%s; runs=%s",
 		 esc(e1, sizeof e1, vouch_basename(prog)), esc(e2, sizeof e2, port),
 		 esc(e3, sizeof e3, runs));
@@ -810,9 +819,12 @@ judge_socat(sv *v, const char *const *args, size_t nargs)
 			continue;
 		}
 		if (strncasecmp(a, "exec:", 5) == 0 || strncasecmp(a, "system:", 7) == 0) {
+			/* EXEC:cmd,opt,opt: the command ends at the first comma */
+			char cmd[128];
+			const char *c = strchr(a, ':') + 1;
+			copy_trunc(cmd, sizeof cmd, c, strcspn(c, ","));
 			exec = true;
-			shell = shell || cmdstr_is_shell(strchr(a, ':') + 1) ||
-				strncasecmp(a, "system:", 7) == 0;
+			shell = shell || cmdstr_is_shell(cmd) || strncasecmp(a, "system:", 7) == 0;
 		} else if (strncasecmp(a, "tcp-listen:", 11) == 0 ||
 			   strncasecmp(a, "tcp4-listen:", 12) == 0 ||
 			   strncasecmp(a, "tcp6-listen:", 12) == 0 ||
