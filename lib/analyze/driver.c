@@ -48,9 +48,10 @@
 #include "base/base.h"
 #include "vouch/elf.h"
 
-/* The analysers, in the order they are called for each file. Analysers on other branches
- * (accounts, services, keys) join this list when they are merged. */
+/* The analysers, in the order they are called for each file. */
 static const vouch_analyzer *const registry[] = {
+	&vouch_analyzer_accounts,
+	&vouch_analyzer_services,
 	&vouch_analyzer_endpoints,
 	&vouch_analyzer_secrets,
 	&vouch_analyzer_hardening,
