@@ -84,8 +84,8 @@ rd_name(vouch_rd *r, char *dst, size_t cap)
 {
 	vouch_bytes b;
 
-	if (rd_string(r, &b, VOUCH_MIN((size_t)NAME_MAX_LEN, cap - 1)) != VOUCH_OK) {
-		return VOUCH_E_MALFORMED;
+	if (rd_string(r, &b, VOUCH_MIN((size_t)NAME_MAX_LEN, cap - 1)) != VOUCH_OK || b.n == 0) {
+		return VOUCH_E_MALFORMED; /* an empty name is no type (found by fuzz_sshkey) */
 	}
 	for (size_t i = 0; i < b.n; i++) {
 		if (b.p[i] < 0x21 || b.p[i] > 0x7e) {
