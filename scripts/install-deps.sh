@@ -20,7 +20,8 @@ build_pkgs="build-essential meson ninja-build pkg-config clang lld libclang-rt-1
 test_pkgs="squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprogs cpio libarchive-tools
  device-tree-compiler jq xz-utils zstd lz4 lzop bzip2 gzip dpkg-dev fakeroot
  golang-go golang-golang-x-mod-dev
- p7zip-full zip genisoimage gcab genromfs"
+ p7zip-full zip genisoimage gcab genromfs
+ openssh-client dropbear-bin"
 bench_pkgs="binwalk hyperfine time"
 
 case "$want" in
