@@ -1235,12 +1235,12 @@ keys_file(const vouch_actx *ctx, void *state, const vouch_afile *af, const vouch
 	fc->st = st;
 	fc->af = af;
 	fc->defer = af->f->container != NULL;
-	if (af->data == NULL) {
-		win = malloc(wincap);
-		if (win == NULL) {
-			free(fc);
-			return;
-		}
+	/* the context window: used whenever a hit lies outside the held content (always when
+	 * the file was not held) */
+	win = malloc(wincap);
+	if (win == NULL) {
+		free(fc);
+		return;
 	}
 	for (size_t i = 0; i < nhits; i++) {
 		const vouch_ahit *h = &hits[i];
