@@ -22,7 +22,8 @@ test_pkgs="file squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprog
  golang-go golang-golang-x-mod-dev
  p7zip-full zip genisoimage gcab genromfs
  checksec devscripts kmod
- yara mmdb-bin libmaxmind-db-writer-perl bc"
+ yara mmdb-bin libmaxmind-db-writer-perl bc
+ openssh-client dropbear-bin"
 bench_pkgs="binwalk hyperfine time"
 
 case "$want" in

@@ -69,6 +69,9 @@ typedef struct vouch_analysis_opts {
 	bool reveal_secrets;       /* show cracked passwords and secrets unmasked */
 	uint64_t max_buffer;       /* bytes of one file held for analysers (0: default) */
 	double crack_seconds;      /* time budget for default-password cracking (0: default) */
+	const char *key_registry;  /* directory of the private-key registry (keys.tsv: key
+				    * fingerprints seen per image digest), so that one key found
+				    * in two images is flagged; NULL: no cross-image check */
 } vouch_analysis_opts;
 
 typedef struct vouch_analysis vouch_analysis;

@@ -54,6 +54,7 @@ static const vouch_analyzer *const registry[] = {
 	&vouch_analyzer_services,
 	&vouch_analyzer_endpoints,
 	&vouch_analyzer_secrets,
+	&vouch_analyzer_keys,
 	&vouch_analyzer_hardening,
 	&vouch_analyzer_yara,
 };

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_accounts.c: the accounts analyser (lib/analyze/accounts.c), driven through
- * the stand-in driver of analyzer_stub.c.
+ * the stand-in driver of harness_text.c.
  *
  * Planted fixtures are built here: password hashes are made in the test with libcrypt's
  * crypt_r for DES, MD5-crypt and SHA-512-crypt, and independently with `openssl passwd`

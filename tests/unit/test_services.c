@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_services.c: the services analyser (lib/analyze/services.c), driven through
- * the stand-in driver of analyzer_stub.c.
+ * the stand-in driver of harness_text.c.
  *
  * Planted: telnetd shells at boot in inittab, in an init.d script (through a variable and
  * start-stop-daemon) and in an OpenWrt procd script, dropbear with password logins on port
