@@ -36,6 +36,17 @@ count_meson() { # build dir
 	fi
 }
 
+# the generated fixtures first: unit tests read them too (real Debian trees), and skip without
+echo "== fixtures"
+if [ ! -s tests/fixtures/out/rootfs/bin/busybox ]; then
+	bash tests/fixtures/make-fixtures.sh >tests/fixtures/make-fixtures.log 2>&1 ||
+		{ failed=$((failed + 1)); failures+=("make-fixtures.sh (see tests/fixtures/make-fixtures.log)"); }
+fi
+if [ ! -s tests/fixtures/out/sbom/sbom.bin ]; then
+	bash tests/fixtures/make-sbom-fixture.sh >tests/fixtures/make-sbom-fixture.log 2>&1 ||
+		{ failed=$((failed + 1)); failures+=("make-sbom-fixture.sh (see tests/fixtures/make-sbom-fixture.log)"); }
+fi
+
 echo "== unit and corpus tests (ASan+UBSan)"
 count_meson build-san
 echo "== unit and corpus tests (gcc)"

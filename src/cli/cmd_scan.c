@@ -14,7 +14,9 @@
  * Evidence is escaped and secrets masked by the library (unless --reveal). The exit status
  * says first whether a finding reached --fail-on (8), then how the scan itself went.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +44,10 @@ help_scan(FILE *out)
 	      "  --yara RULES       run the YARA rules in RULES over every file held in memory\n"
 	      "  --geoip DB         MaxMind DB (GeoLite2-Country format): the country of every\n"
 	      "                     public address is reported as country=XX\n"
-	      "  --reveal           show secrets and communities unmasked\n"
+	      "  --reveal           show secrets, communities and cracked passwords unmasked\n"
+	      "  --key-registry DIR remember the private keys of every image scanned with this\n"
+	      "                     DIR (DIR/keys.tsv) and flag a key seen in another image\n"
+	      "                     (key.shared-private-key: every unit shares it)\n"
 	      "  --max-buffer N     hold files up to N bytes for the analysers and YARA\n"
 	      "                     (default 16M; larger files are scanned for patterns only)\n"
 	      "  --fail-on SEV      exit 8 when a finding is at least SEV: info, low, medium,\n"
@@ -288,7 +293,7 @@ cmd_scan(int argc, char **argv)
 	static const struct option lo[] = {
 		{"json", no_argument, NULL, 'J'},        {"sarif", required_argument, NULL, 'S'},
 		{"yara", required_argument, NULL, 'Y'},  {"geoip", required_argument, NULL, 'G'},
-		{"reveal", no_argument, NULL, 'R'},      {"max-buffer", required_argument, NULL, 'B'},
+		{"reveal", no_argument, NULL, 'R'},      {"key-registry", required_argument, NULL, 'K'},      {"max-buffer", required_argument, NULL, 'B'},
 		{"fail-on", required_argument, NULL, 'F'}, {"threads", required_argument, NULL, 'j'},
 		{"limit", required_argument, NULL, 'L'}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
@@ -311,6 +316,7 @@ cmd_scan(int argc, char **argv)
 		case 'Y': ao.yara_rules = optarg; break;
 		case 'G': ao.geoip_db = optarg; break;
 		case 'R': ao.reveal_secrets = true; break;
+		case 'K': ao.key_registry = optarg; break;
 		case 'B':
 			if (cli_parse_u64(optarg, &v) != 0 || v == 0) {
 				cli_err("--max-buffer wants a size, e.g. 64M");
@@ -363,6 +369,18 @@ cmd_scan(int argc, char **argv)
 	if (vouch_findings_new(&fs) != VOUCH_OK) {
 		cli_err("out of memory");
 		return EXIT_INTERNAL;
+	}
+	if (ao.key_registry != NULL) {
+		struct stat kst;
+		if (mkdir(ao.key_registry, 0700) != 0 && errno != EEXIST) {
+			cli_err("--key-registry %s: cannot create it: %s", ao.key_registry,
+				strerror(errno));
+			return EXIT_INPUT;
+		}
+		if (stat(ao.key_registry, &kst) != 0 || !S_ISDIR(kst.st_mode)) {
+			cli_err("--key-registry %s: not a directory", ao.key_registry);
+			return EXIT_INPUT;
+		}
 	}
 	rc = vouch_analysis_new(&an, &ao, fs);
 	if (rc != VOUCH_OK) {

@@ -84,6 +84,12 @@ config interface 'lan'
 	option dns '9.9.9.9'
 EOF
 for f in version.txt readme; do echo "build 1.2.3.4 of 2.6.32.5-rc1; OID 1.3.6.1.4.1.2021" >"$r/etc/$f"; done
+# accounts, boot services and a private key (analysers accounts.c, services.c, keys.c)
+mkdir -p "$r/etc/init.d" "$r/etc/ssl/private"
+printf 'root:x:0:0:root:/root:/bin/sh\nbackdoor::0:0:support:/root:/bin/sh\nnobody:*:65534:65534:nobody:/:/bin/false\n' >"$r/etc/passwd"
+printf 'root:%s:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n' "$(openssl passwd -1 -salt Wq3xZ9ab admin)" >"$r/etc/shadow"
+printf '#!/bin/sh\nmount -a\n/usr/sbin/telnetd -l /bin/sh -p 2323 &\n' >"$r/etc/init.d/rcS"
+openssl genpkey -algorithm ed25519 -out "$r/etc/ssl/private/device.key" 2>/dev/null || bad "openssl genpkey"
 cp /usr/bin/ls "$r/usr/sbin/telemetryd"
 lsize=$(stat -c %s /usr/bin/ls)
 printf '\0\0http://45.77.12.9:8080/cmd\0update.evil-c2.com\0' >>"$r/usr/sbin/telemetryd"
@@ -114,6 +120,12 @@ endpoint.ip-private	etc/config/network	192.168.77.1	192.168.77.1
 endpoint.ip-public	etc/config/network	9.9.9.9	9.9.9.9
 endpoint.cleartext-url	usr/sbin/telemetryd	http://45.77.12.9:8080/cmd	http://45.77.12.9:8080/cmd
 endpoint.host	usr/sbin/telemetryd	update.evil-c2.com	update.evil-c2.com
+account.default-password	etc/shadow	root:	root:
+account.uid0-nonroot	etc/passwd	backdoor::0	backdoor::0:0
+account.empty-password	etc/passwd	backdoor::0	backdoor::
+service.telnet	etc/init.d/rcS	/usr/sbin/telnetd -l /bin/sh	telnetd -l /bin/sh
+service.bind-shell	etc/init.d/rcS	/usr/sbin/telnetd -l /bin/sh	telnetd -l /bin/sh
+key.private-key	etc/ssl/private/device.key	-----BEGIN PRIVATE KEY-----	BEGIN PRIVATE KEY
 EOF
 python3 - "$work/scan.json" "$work/reveal.json" "$work/truth.tsv" "$r" "$img" "$tail_off" "$lsize" \
 	>"$work/py1.out" 2>&1 <<'EOF'
@@ -155,6 +167,11 @@ print("ok: no secret appears unmasked in the findings" if not leak else f"FAIL: 
 rtext = json.dumps(rev['findings'])
 print("ok: --reveal shows the secrets" if all(s in rtext for s in secrets) else
       f"FAIL: --reveal hides {[s for s in secrets if s not in rtext]}")
+# the default password: named masked, shown with --reveal
+d = [f for f in fs if f['id'] == 'account.default-password']
+rd = [f for f in rev['findings'] if f['id'] == 'account.default-password']
+print("ok: the cracked default password is masked" if d and 'admin' not in json.dumps(d) else f"FAIL: default password shown: {d}")
+print("ok: --reveal names the cracked password" if rd and 'admin' in json.dumps(rd) else f"FAIL: --reveal: {rd}")
 # placeholders and versions are not findings
 bad = [f for f in fs if 'changeme' in (f['evidence'] or '') or 'DB_PASSWORD' in (f['evidence'] or '')]
 print("ok: placeholders (changeme, ${VAR}) are not secrets" if not bad else f"FAIL: placeholder reported: {bad}")
@@ -166,6 +183,25 @@ print("ok: inventory lists every file" if inv['files'] == len(inv['file_list']) 
       any(x['path'].endswith('/usr/sbin/telemetryd') for x in inv['file_list']) else "FAIL: inventory")
 EOF
 tally "$work/py1.out"
+
+# the same private key in a second image: every unit shares it
+r2=$work/root2
+mkdir -p "$r2/etc/ssl"
+cp "$r/etc/ssl/private/device.key" "$r2/etc/ssl/server.pem"
+mksquashfs "$r2" "$work/other.sqfs" -noappend -all-root -quiet >/dev/null 2>&1 || bad "mksquashfs other"
+"$vouch" scan --json -q --fail-on never --key-registry "$work/reg" "$img" >/dev/null 2>&1
+"$vouch" scan --json -q --fail-on never --key-registry "$work/reg" "$work/other.sqfs" >"$work/other.json" 2>/dev/null
+"$vouch" scan --json -q --fail-on never --key-registry "$work/reg" "$img" >"$work/again.json" 2>/dev/null
+python3 - "$work/other.json" "$work/again.json" >"$work/pyk.out" 2>&1 <<'EOF'
+import json, sys
+o, a = (json.load(open(p))['findings'] for p in sys.argv[1:3])
+sh = [f for f in o if f['id'] == 'key.shared-private-key' and f['path'].endswith('/etc/ssl/server.pem')]
+print("ok: a private key seen in another image is flagged shared" if sh else "FAIL: shared key not flagged")
+ag = [f for f in a if f['id'] == 'key.shared-private-key' and f['path'].endswith('/device.key')]
+print("ok: the first image scanned again is flagged too (the second image holds its key)" if ag
+      else "FAIL: rescan of the first image not flagged")
+EOF
+tally "$work/pyk.out"
 
 # ---- 2. address scopes against Python's ipaddress ----
 python3 - "$work/scope" >"$work/ips.txt" <<'EOF'
