@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "sbom_run.h"
+#include "vouch/vuln.h"
 #include "vouch/findings.h"
 #include "vouch/sbom.h"
 #include "vouch/vouch.h"
@@ -45,6 +46,9 @@ help_scan(FILE *out)
 	      "  --geoip DB         MaxMind DB (GeoLite2-Country format): the country of every\n"
 	      "                     public address is reported as country=XX\n"
 	      "  --reveal           show secrets, communities and cracked passwords unmasked\n"
+	      "  --db FILE          the vulnerability database for the components found\n"
+	      "                     (default: $VOUCH_VULNDB, else ./vouch-vulndb.sqlite when it\n"
+	      "                     exists; without one, vulnerabilities are not matched)\n"
 	      "  --key-registry DIR remember the private keys of every image scanned with this\n"
 	      "                     DIR (DIR/keys.tsv) and flag a key seen in another image\n"
 	      "                     (key.shared-private-key: every unit shares it)\n"
@@ -293,14 +297,15 @@ cmd_scan(int argc, char **argv)
 	static const struct option lo[] = {
 		{"json", no_argument, NULL, 'J'},        {"sarif", required_argument, NULL, 'S'},
 		{"yara", required_argument, NULL, 'Y'},  {"geoip", required_argument, NULL, 'G'},
-		{"reveal", no_argument, NULL, 'R'},      {"key-registry", required_argument, NULL, 'K'},      {"max-buffer", required_argument, NULL, 'B'},
+		{"reveal", no_argument, NULL, 'R'},      {"key-registry", required_argument, NULL, 'K'},
+		{"db", required_argument, NULL, 'D'},      {"max-buffer", required_argument, NULL, 'B'},
 		{"fail-on", required_argument, NULL, 'F'}, {"threads", required_argument, NULL, 'j'},
 		{"limit", required_argument, NULL, 'L'}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
 	vouch_analysis_opts ao;
 	vouch_scan_opts so;
-	const char *sarif = NULL;
+	const char *sarif = NULL, *dbopt = NULL;
 	bool json = false, quiet = false;
 	int c, rc, scan_rc, fail_on = VOUCH_SEV_HIGH;
 	uint64_t v;
@@ -317,6 +322,7 @@ cmd_scan(int argc, char **argv)
 		case 'G': ao.geoip_db = optarg; break;
 		case 'R': ao.reveal_secrets = true; break;
 		case 'K': ao.key_registry = optarg; break;
+		case 'D': dbopt = optarg; break;
 		case 'B':
 			if (cli_parse_u64(optarg, &v) != 0 || v == 0) {
 				cli_err("--max-buffer wants a size, e.g. 64M");
@@ -360,6 +366,11 @@ cmd_scan(int argc, char **argv)
 	vouch_findings *fs = NULL;
 	vouch_analysis *an = NULL;
 	vouch_ident *ident = NULL;
+	vouch_vulndb *vdb = NULL;
+	vouch_vuln_result *vres = NULL, *vinfo_ref = NULL;
+	const vouch_vulndb_info *vinfo = NULL;
+	size_t nvm = 0;
+	vouch_vuln_match *vm = NULL;
 	vouch_scan *scan = NULL;
 	vouch_visitor vv[2], chain;
 	const vouch_sbom *sb = NULL;
@@ -427,6 +438,18 @@ cmd_scan(int argc, char **argv)
 		sb = NULL; /* the findings stand on their own */
 		cli_err("component identification failed: %s", vouch_ident_errmsg(ident));
 	}
+	/* known vulnerabilities of the components, when a database is there */
+	const char *dbpath = cli_vulndb_path(dbopt);
+	if (sb != NULL && (dbopt != NULL || access(dbpath, R_OK) == 0)) {
+		if (vouch_vulndb_open(&vdb, dbpath, false) != VOUCH_OK ||
+		    vouch_vulndb_match(vdb, sb->components, sb->ncomponents, &vres) != VOUCH_OK ||
+		    vouch_vulndb_info_get(vdb, &vinfo_ref, &vinfo) != VOUCH_OK) {
+			cli_err("%s: %s", dbpath, vouch_vulndb_errmsg(vdb));
+			rc = EXIT_INPUT;
+			goto out;
+		}
+		vm = vouch_vuln_result_matches(vres, &nvm);
+	}
 	size_t nf = 0;
 	const vouch_finding *list = vouch_findings_list(fs, &nf);
 
@@ -468,11 +491,36 @@ cmd_scan(int argc, char **argv)
 			json_array_append_new(arr, finding_json(&list[i]));
 		}
 		json_object_set_new(root, "findings", arr);
+		if (vres != NULL) {
+			json_t *va = json_array();
+			for (size_t i = 0; i < nvm; i++) {
+				json_array_append_new(va, vulns_match_json(&vm[i],
+						      vulns_comp_of(sb, vm[i].component_ref)));
+			}
+			json_object_set_new(root, "vulnerabilities", va);
+			json_object_set_new(root, "database", vulns_coverage_json(vinfo));
+		} else {
+			json_object_set_new(root, "vulnerabilities", json_null());
+			json_object_set_new(root, "database",
+					    json_string("none: vulnerabilities were not matched"));
+		}
 		json_dumpf(root, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 		fputc('\n', stdout);
 		json_decref(root);
 	} else {
 		print_table(stdout, list, nf, rep, sb);
+		if (vres != NULL) {
+			size_t crit = 0, high = 0;
+			for (size_t i = 0; i < nvm; i++) {
+				crit += vm[i].severity && strcmp(vm[i].severity, "critical") == 0;
+				high += vm[i].severity && strcmp(vm[i].severity, "high") == 0;
+			}
+			printf("\nknown vulnerabilities of the components: %zu (%zu critical, %zu high) "
+			       "in a database of %llu records (`vouch vulns` lists them)\n",
+			       nvm, crit, high, (unsigned long long)vinfo->records);
+		} else {
+			printf("\nknown vulnerabilities: not matched (no database; see --db)\n");
+		}
 	}
 	if (!quiet && scan_rc != VOUCH_OK) {
 		fprintf(stderr, "vouch: the scan was not complete: %s\n", vouch_err_str(scan_rc));
@@ -489,6 +537,9 @@ out:
 	vouch_scan_free(scan);
 	vouch_visitor_chain_free(&chain);
 	vouch_ident_free(ident);
+	vouch_vuln_result_free(vres);
+	vouch_vuln_result_free(vinfo_ref);
+	vouch_vulndb_close(vdb);
 	vouch_analysis_free(an);
 	vouch_findings_free(fs);
 	return rc;

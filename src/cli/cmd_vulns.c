@@ -65,8 +65,8 @@ vex_str(vouch_vex_state s)
 	}
 }
 
-static bool
-suppressed(const vouch_vuln_match *m)
+bool
+vulns_suppressed(const vouch_vuln_match *m)
 {
 	return m->vex == VOUCH_VEX_NOT_AFFECTED || m->vex == VOUCH_VEX_FIXED;
 }
@@ -99,8 +99,8 @@ slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-static const vouch_component *
-comp_of(const vouch_sbom *s, const char *ref)
+const vouch_component *
+vulns_comp_of(const vouch_sbom *s, const char *ref)
 {
 	for (size_t i = 0; i < s->ncomponents; i++) {
 		if (ref && s->components[i].bom_ref && strcmp(s->components[i].bom_ref, ref) == 0) {
@@ -110,8 +110,8 @@ comp_of(const vouch_sbom *s, const char *ref)
 	return NULL;
 }
 
-static json_t *
-match_json(const vouch_vuln_match *m, const vouch_component *c)
+json_t *
+vulns_match_json(const vouch_vuln_match *m, const vouch_component *c)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", cli_jstr(m->id));
@@ -142,8 +142,8 @@ match_json(const vouch_vuln_match *m, const vouch_component *c)
 	return o;
 }
 
-static json_t *
-coverage_json(const vouch_vulndb_info *in)
+json_t *
+vulns_coverage_json(const vouch_vulndb_info *in)
 {
 	json_t *o = json_object(), *years = json_object(), *fmts = json_object();
 	json_object_set_new(o, "records", json_integer((json_int_t)in->records));
@@ -309,7 +309,7 @@ cmd_vulns(int argc, char **argv)
 	size_t nnotes, nsup = 0;
 	const vouch_vuln_note *notes = vouch_vuln_result_notes(res, &nnotes);
 	for (size_t i = 0; i < nm; i++) {
-		nsup += suppressed(&m[i]);
+		nsup += vulns_suppressed(&m[i]);
 	}
 	if (json) {
 		json_t *root = json_object(), *act = json_array(), *sup = json_array();
@@ -317,8 +317,8 @@ cmd_vulns(int argc, char **argv)
 		json_object_set_new(root, "source", cli_jstr(sbom_path ? sbom_path : argv[optind]));
 		json_object_set_new(root, "components", sbom_components_json(s));
 		for (size_t i = 0; i < nm; i++) {
-			json_array_append_new(suppressed(&m[i]) ? sup : act,
-					      match_json(&m[i], comp_of(s, m[i].component_ref)));
+			json_array_append_new(vulns_suppressed(&m[i]) ? sup : act,
+					      vulns_match_json(&m[i], vulns_comp_of(s, m[i].component_ref)));
 		}
 		json_object_set_new(root, "vulnerabilities", act);
 		json_object_set_new(root, "suppressed", sup);
@@ -334,7 +334,7 @@ cmd_vulns(int argc, char **argv)
 				    json_integer((json_int_t)vouch_vuln_result_skipped(res)));
 		json_object_set_new(root, "vex_matches_changed", json_integer((json_int_t)applied));
 		json_object_set_new(root, "vex_statements_unused", json_integer((json_int_t)unused));
-		json_object_set_new(root, "database", coverage_json(info));
+		json_object_set_new(root, "database", vulns_coverage_json(info));
 		if (sbom_path == NULL) {
 			json_object_set_new(root, "outcome", json_string(vouch_err_str(scan_rc)));
 		}
@@ -349,8 +349,8 @@ cmd_vulns(int argc, char **argv)
 		printf("%-16s %-12s %-18s %-9s %-5s %s\n", "COMPONENT", "VERSION", "VULNERABILITY",
 		       "SEVERITY", "CVSS", "WHY");
 		for (size_t i = 0; i < nm; i++) {
-			const vouch_component *cp = comp_of(s, m[i].component_ref);
-			if (suppressed(&m[i])) {
+			const vouch_component *cp = vulns_comp_of(s, m[i].component_ref);
+			if (vulns_suppressed(&m[i])) {
 				continue;
 			}
 			char score[16] = "-";
@@ -365,8 +365,8 @@ cmd_vulns(int argc, char **argv)
 		if (nsup > 0) {
 			printf("\nsuppressed by VEX (%zu):\n", nsup);
 			for (size_t i = 0; i < nm; i++) {
-				if (suppressed(&m[i])) {
-					const vouch_component *cp = comp_of(s, m[i].component_ref);
+				if (vulns_suppressed(&m[i])) {
+					const vouch_component *cp = vulns_comp_of(s, m[i].component_ref);
 					printf("  %-16s %-18s %-13s %s\n",
 					       cli_esc(cp ? cp->name : "?", 0), cli_esc(m[i].id, 1),
 					       vex_str(m[i].vex), cli_esc(m[i].vex_detail, 2));
@@ -388,12 +388,12 @@ cmd_vulns(int argc, char **argv)
 		for (size_t i = 0; i < nm; i++) {
 			size_t k = 4;
 			for (size_t j = 0; j < 4; j++) {
-				if (!suppressed(&m[i]) && m[i].severity &&
+				if (!vulns_suppressed(&m[i]) && m[i].severity &&
 				    strcmp(m[i].severity, names[j]) == 0) {
 					k = j;
 				}
 			}
-			sev[k] += !suppressed(&m[i]);
+			sev[k] += !vulns_suppressed(&m[i]);
 		}
 		fprintf(stderr,
 			"%zu components, %zu vulnerabilities (%zu critical, %zu high, %zu medium, "

@@ -10,6 +10,7 @@
 
 #include "vouch/sbom.h"
 #include "vouch/scan.h"
+#include "vouch/vuln.h"
 
 typedef struct sbom_opts {
 	vouch_scan_opts scan;
@@ -27,5 +28,11 @@ json_t *sbom_components_json(const vouch_sbom *s);
 void sbom_print_table(FILE *out, const vouch_sbom *s);
 /* Write text + "\n" to path (atomically) or to stdout when path is NULL or "-". */
 int sbom_write_file(const char *path, const char *text);
+
+/* `vouch vulns` pieces `vouch scan` reuses (cmd_vulns.c). */
+json_t *vulns_match_json(const vouch_vuln_match *m, const vouch_component *c);
+json_t *vulns_coverage_json(const vouch_vulndb_info *in);
+const vouch_component *vulns_comp_of(const vouch_sbom *s, const char *ref);
+bool vulns_suppressed(const vouch_vuln_match *m);
 
 #endif

@@ -424,5 +424,26 @@ expect "--fail-on never exits 0 on the planted image" 0 "$vouch" scan -q --fail-
 expect "--fail-on critical exits 8 (AWS key is critical)" 8 "$vouch" scan -q --fail-on critical "$img"
 expect "an unwritable --sarif exits 3" 3 "$vouch" scan -q --fail-on never --sarif /nonexistent/dir/x.sarif "$img"
 
+# ---- 7. one report: components and their known vulnerabilities, as `vouch vulns` gives them ----
+vulndb=${VOUCH_SHARED:-$here/../../shared}/vulndb
+if [ -d "$vulndb" ] && [ -s "$fx/sbom.bin" ]; then
+	"$vouch" vulndb import --db "$work/v.sqlite" "$vulndb" >/dev/null 2>&1 || bad "vulndb import"
+	"$vouch" scan --json -q --fail-on never --db "$work/v.sqlite" "$fx/sbom.bin" >"$work/sv.json" 2>/dev/null
+	"$vouch" vulns --json -q --db "$work/v.sqlite" "$fx/sbom.bin" >"$work/vv.json" 2>/dev/null
+	python3 - "$work/sv.json" "$work/vv.json" >"$work/py8.out" 2>&1 <<'EOF'
+import json, sys
+s, v = (json.load(open(p)) for p in sys.argv[1:3])
+a = {(x["component"], x["id"]) for x in s["vulnerabilities"]}
+b = {(x["component"], x["id"]) for x in v["vulnerabilities"] + v["suppressed"]}
+print((f"ok: scan reports the same {len(a)} vulnerabilities as vouch vulns" if a == b and a
+       else f"FAIL: scan vs vulns: {sorted(a ^ b)[:5]}"))
+print(("ok: " if len(s["components"]) == len(v["components"]) > 20 else "FAIL: ")
+      + f"scan and vulns see {len(s['components'])} / {len(v['components'])} components")
+EOF
+	tally "$work/py8.out"
+else
+	echo "skip: components' vulnerabilities in the scan report (needs ../shared/vulndb)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
