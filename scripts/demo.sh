@@ -6,8 +6,9 @@
 #   [ uImage header | LZMA-compressed payload ] [ 0xFF padding ] [ squashfs (xz) root fs ]
 # then runs the main jobs on it: `vouch inventory` (every file at any depth, every region of
 # the image, every error), `vouch unpack` into demo/out, `vouch sbom` (the components inside,
-# with evidence, and a CycloneDX SBOM) and `vouch vulns` (their known vulnerabilities, from
-# the real NVD/CVE/OSV records of ../shared/vulndb when it is beside the project).
+# with evidence, and a CycloneDX SBOM), `vouch vulns` (their known vulnerabilities, from
+# the real NVD/CVE/OSV records of ../shared/vulndb when it is beside the project) and
+# `vouch scan` (accounts, keys, boot services, endpoints, secrets, hardening: the findings).
 # The packages are downloaded once into demo/cache; the image is rebuilt every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,10 @@ mkdir -p "$root"/{etc/init.d,www,tmp,proc,sys}
 ln -sf busybox "$root/bin/sh"
 ln -sf /bin/busybox "$root/bin/ls"
 printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:0:0::/:/bin/sh\n' >"$root/etc/passwd"
+# a vendor default root password ("admin", MD5-crypt) and a backdoor account with none
+printf 'root:%s:19000:0:99999:7:::\nadmin::19000:0:99999:7:::\n' \
+	"$(openssl passwd -1 -salt Vd7qPz2L admin)" >"$root/etc/shadow"
+printf 'server=http://203.0.113.80/update\nsnmp_community=public\n' >"$root/etc/cloud.conf"
 printf '#!/bin/sh\ntelnetd -l /bin/sh -p 2323 &\n/usr/sbin/dropbear -p 22\n' >"$root/etc/init.d/rcS"
 chmod 755 "$root/etc/init.d/rcS"
 printf '<html><body>router</body></html>\n' >"$root/www/index.html"
@@ -99,8 +104,15 @@ else
 	echo "demo: $shared is not beside the project: vulnerability matching skipped" \
 		"(import NVD/CVE/OSV feeds with 'vouch vulndb import', then 'vouch vulns')"
 fi
+echo
+dbopt=()
+[ -s "$work/vulndb.sqlite" ] && dbopt=(--db "$work/vulndb.sqlite")
+echo "\$ vouch scan ${dbopt[*]} --sarif $work/router.sarif $work/router.bin"
+"$vouch" scan "${dbopt[@]}" --sarif "$work/router.sarif" "$work/router.bin"
+rc5=$?
 set -e
 echo
-echo "demo: exit statuses: inventory $rc, unpack $rc2, sbom $rc3, vulns $rc4" \
-	"(0 = complete; see 'man vouch')"
-echo "demo: JSON reports: $vouch inventory --json / sbom --json / vulns --json $work/router.bin"
+echo "demo: exit statuses: inventory $rc, unpack $rc2, sbom $rc3, vulns $rc4, scan $rc5" \
+	"(0 = complete, 8 = findings at or above high; see 'man vouch')"
+echo "demo: JSON reports: $vouch inventory|sbom|vulns|scan --json $work/router.bin;" \
+	"SARIF: $work/router.sarif"
