@@ -977,7 +977,9 @@ acc_finish(const vouch_actx *ctx, void *state, const vouch_report *rep)
 			sidx[nsh++] = &st->recs[i];
 		}
 	}
-	qsort(sidx, nsh, sizeof *sidx, cmp_shadow);
+	if (nsh > 0) {
+		qsort(sidx, nsh, sizeof *sidx, cmp_shadow);
+	}
 
 	/* passwd entries first: they take their shadow entries */
 	for (size_t i = 0; i < st->nrecs; i++) {
@@ -1015,7 +1017,9 @@ acc_finish(const vouch_actx *ctx, void *state, const vouch_report *rep)
 	}
 
 	/* one crack per distinct hash, in priority order */
-	qsort(jobs, njobs, sizeof *jobs, cmp_job);
+	if (njobs > 0) {
+		qsort(jobs, njobs, sizeof *jobs, cmp_job);
+	}
 	for (size_t i = 0; i < njobs;) {
 		size_t j = i;
 		int prio = 4;
@@ -1027,7 +1031,9 @@ acc_finish(const vouch_actx *ctx, void *state, const vouch_report *rep)
 					    .cost = schemes[creds[jobs[i].cred].sch].cost};
 		i = j;
 	}
-	qsort(groups, ngroups, sizeof *groups, cmp_group);
+	if (ngroups > 0) {
+		qsort(groups, ngroups, sizeof *groups, cmp_group);
+	}
 	double budget = ctx->opts && ctx->opts->crack_seconds > 0 ? ctx->opts->crack_seconds
 								   : ACC_CRACK_DEFAULT_S;
 	budget = VOUCH_MIN(budget, ACC_CRACK_MAX_S);

@@ -212,8 +212,19 @@ vouch_findings_list(vouch_findings *fs, size_t *n)
 		return NULL;
 	}
 	pthread_mutex_lock(&fs->lock);
+	if (fs->sorted && fs->view != NULL) {
+		/* nothing added since the last call: the same array (it lives until an add) */
+		if (n != NULL) {
+			*n = fs->nview;
+		}
+		res = fs->view;
+		pthread_mutex_unlock(&fs->lock);
+		return res;
+	}
 	if (!fs->sorted) {
-		qsort(fs->items, fs->n, sizeof(*fs->items), cmp_finding);
+		if (fs->n > 0) {
+			qsort(fs->items, fs->n, sizeof(*fs->items), cmp_finding);
+		}
 		fs->sorted = true;
 	}
 	if (fs->dropped > 0 && fs->limit == NULL) {

@@ -619,7 +619,9 @@ a_end(void *ud, void *state, const vouch_file *f)
 			elf = NULL;
 		}
 	}
-	qsort(s->hits, s->nhits, sizeof(*s->hits), cmp_fhit);
+	if (s->nhits > 0) {
+		qsort(s->hits, s->nhits, sizeof(*s->hits), cmp_fhit);
+	}
 	if (s->nhits > 0 && (ah = calloc(s->nhits, sizeof(*ah))) == NULL) {
 		release(s);
 		vouch_elf_report_free(elf);
@@ -658,7 +660,7 @@ a_end(void *ud, void *state, const vouch_file *f)
 			.elf = wanted ? elf : NULL,
 		};
 		if (a->an[i]->file != NULL) {
-			a->an[i]->file(ctx, a->st[i], &af, ah + k, j - k);
+			a->an[i]->file(ctx, a->st[i], &af, ah != NULL ? ah + k : NULL, j - k);
 		}
 		if (s->over[i] || (s->pool_over && j > k)) {
 			char title[200];
@@ -748,7 +750,9 @@ vouch_analysis_finish(vouch_analysis *a, const vouch_report *rep)
 				regs[nr++] = (oreg){g->node, g->offset, g->length};
 			}
 		}
-		qsort(regs, nr, sizeof(*regs), cmp_oreg);
+		if (nr > 0) {
+			qsort(regs, nr, sizeof(*regs), cmp_oreg);
+		}
 	}
 	hf = vouch_findings_list(a->held, &nh);
 	for (size_t i = 0; i < nh; i++) {
