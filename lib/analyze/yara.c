@@ -174,13 +174,14 @@ rule_severity(const YR_RULE *rule)
 	return VOUCH_SEV_MEDIUM;
 }
 
+#define YARA_MAX_MATCHES_WALKED 100000 /* match records read per string (libyara caps them too) */
+
 static int
 on_scan(YR_SCAN_CONTEXT *sc, int msg, void *data, void *ud)
 {
 	ycb *cb = ud;
 	const YR_RULE *rule = data;
 	const YR_STRING *str;
-	const YR_MATCH *m;
 	uint64_t off = UINT64_MAX;
 	const uint8_t *ev = NULL;
 	size_t evlen = 0;
@@ -194,13 +195,22 @@ on_scan(YR_SCAN_CONTEXT *sc, int msg, void *data, void *ud)
 	}
 	yr_rule_strings_foreach(rule, str)
 	{
-		yr_string_matches_foreach(sc, str, m)
-		{
-			if (m->offset >= 0 && (uint64_t)m->offset < off) {
-				off = (uint64_t)m->offset;
-				ev = m->data;
-				evlen = (size_t)(m->data_length > 0 ? m->data_length : 0);
+		/*
+		 * libyara's match records sit in its arena at addresses that are not always
+		 * aligned for YR_MATCH (UBSan: "misaligned address"): copy each one out with
+		 * memcpy instead of reading it through the pointer (yr_string_matches_foreach).
+		 */
+		const uint8_t *mp = (const uint8_t *)sc->matches[str->idx].head;
+		unsigned guard = 0;
+		while (mp != NULL && guard++ < YARA_MAX_MATCHES_WALKED) {
+			YR_MATCH m;
+			memcpy(&m, mp, sizeof(m));
+			if (!m.is_private && m.offset >= 0 && (uint64_t)m.offset < off) {
+				off = (uint64_t)m.offset;
+				ev = m.data;
+				evlen = (size_t)(m.data_length > 0 ? m.data_length : 0);
 			}
+			mp = (const uint8_t *)m.next;
 		}
 	}
 	snprintf(id, sizeof(id), "yara.%s", rule->identifier);

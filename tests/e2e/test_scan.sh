@@ -295,8 +295,8 @@ rule planted_beacon { meta: severity = "high" strings: $u = "http://45.77.12.9:8
 rule shell_upload { strings: $a = "curl -s -F" $b = "upload.php" condition: $a and $b }
 rule elf_magic { condition: uint32(0) == 0x464c457f }
 EOF
-	"$vouch" scan --json -q --fail-on never --yara "$work/rules.yar" "$img" >"$work/yara.json" 2>/dev/null ||
-		bad "scan --yara exits $?"
+	"$vouch" scan --json -q --fail-on never --yara "$work/rules.yar" "$img" >"$work/yara.json" 2>"$work/yara.err" ||
+		bad "scan --yara exits $?: $(grep -m3 -E "ERROR|runtime error|SUMMARY" "$work/yara.err")"
 	yara -r "$work/rules.yar" "$r" >"$work/yara.out" 2>/dev/null || bad "yara -r failed"
 	python3 - "$work/yara.json" "$work/yara.out" "$r" >"$work/py4.out" 2>&1 <<'EOF'
 import json, sys
