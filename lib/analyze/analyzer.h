@@ -90,6 +90,8 @@ int vouch_afind(const vouch_actx *ctx, const char *id, const char *category,
 		const char *evidence, size_t evlen, const char *detail, const char *fingerprint);
 /* Mask a secret for display: keep the first 2 characters, then "***" (len >= 6), else "***". */
 void vouch_mask(const char *secret, size_t n, char *out, size_t cap);
+/* The context around a hit holds control bytes: the string sits inside a binary. */
+bool vouch_ahit_binary(const vouch_ahit *h);
 /* Shannon entropy of a string in bits per character. */
 double vouch_str_entropy(const char *s, size_t n);
 /*

@@ -391,3 +391,22 @@ vouch_ahit_text(const vouch_ahit *h, char *out, size_t cap, size_t *at, bool *bo
 	}
 	return k;
 }
+
+/* The context of a hit holds control bytes: the string sits inside a binary. */
+bool
+vouch_ahit_binary(const vouch_ahit *h)
+{
+	for (size_t i = 0; i < h->nbefore; i++) {
+		uint8_t c = h->before[i];
+		if (c < 0x09 || (c > 0x0D && c < 0x20)) {
+			return true;
+		}
+	}
+	for (size_t i = 0; i < h->nafter; i++) {
+		uint8_t c = h->after[i];
+		if (c < 0x09 || (c > 0x0D && c < 0x20)) {
+			return true;
+		}
+	}
+	return false;
+}

@@ -513,24 +513,6 @@ first_time(fctx *fc, const char *id, const char *value)
 	return true;
 }
 
-/* The context holds control bytes: the string sits inside a binary. */
-static bool
-binary_ctx(const vouch_ahit *h)
-{
-	for (size_t i = 0; i < h->nbefore; i++) {
-		uint8_t c = h->before[i];
-		if (c < 0x09 || (c > 0x0D && c < 0x20)) {
-			return true;
-		}
-	}
-	for (size_t i = 0; i < h->nafter; i++) {
-		uint8_t c = h->after[i];
-		if (c < 0x09 || (c > 0x0D && c < 0x20)) {
-			return true;
-		}
-	}
-	return false;
-}
 
 static void
 country(epstate *st, const char *ip, char *out, size_t cap)
@@ -774,7 +756,7 @@ do_ip4(fctx *fc, const vouch_ahit *h)
 		return;
 	}
 	n = vouch_ahit_text(h, s, sizeof(s), &at, NULL, NULL);
-	if (!vouch_ep_ipv4(s, n, at, h->len, binary_ctx(h), &ip)) {
+	if (!vouch_ep_ipv4(s, n, at, h->len, vouch_ahit_binary(h), &ip)) {
 		return;
 	}
 	snprintf(ipstr, sizeof(ipstr), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
@@ -878,7 +860,7 @@ do_host(fctx *fc, const vouch_ahit *h)
 	/* in a binary, a short two-label name under a country code ("k.fr", "gh.ee") is as
 	 * likely a few random printable bytes as a host */
 	const char *dot = strrchr(name, '.');
-	if (binary_ctx(h) && strchr(name, '.') == dot && strlen(dot) == 3 &&
+	if (vouch_ahit_binary(h) && strchr(name, '.') == dot && strlen(dot) == 3 &&
 	    ((size_t)(dot - name) < 4 || strlen(name) < 8)) {
 		return;
 	}
@@ -982,7 +964,7 @@ do_snmpd(fctx *fc, const vouch_ahit *h)
 	size_t off = 0;
 	unsigned nth = 0;
 
-	if (binary_ctx(h) || !at_line_start(h)) {
+	if (vouch_ahit_binary(h) || !at_line_start(h)) {
 		return;
 	}
 	for (size_t i = 0; i < sizeof(first) - 1 && i < h->len; i++) {
@@ -1007,7 +989,7 @@ do_community(fctx *fc, const vouch_ahit *h)
 	char v[80];
 	size_t i = 0, k = 0;
 
-	if (binary_ctx(h)) {
+	if (vouch_ahit_binary(h)) {
 		return;
 	}
 	if (h->nbefore > 0 && is_alnum(h->before[h->nbefore - 1]) &&
@@ -1084,7 +1066,7 @@ ep_file(const vouch_actx *ctx, void *state, const vouch_afile *af, const vouch_a
 	fc->af = af;
 	for (size_t i = 0; i < nhits; i++) {
 		const vouch_ahit *h = &hits[i];
-		fc->comment = !binary_ctx(h) && in_comment(h);
+		fc->comment = !vouch_ahit_binary(h) && in_comment(h);
 		switch (h->tag) {
 		case T_URL: do_url(fc, h); break;
 		case T_IP4: do_ip4(fc, h); break;

@@ -121,23 +121,6 @@ first_time(sctx *sc, const char *id, const char *v, size_t n)
 	return true;
 }
 
-static bool
-binary_ctx(const vouch_ahit *h)
-{
-	for (size_t i = 0; i < h->nbefore; i++) {
-		uint8_t c = h->before[i];
-		if (c < 0x09 || (c > 0x0D && c < 0x20)) {
-			return true;
-		}
-	}
-	for (size_t i = 0; i < h->nafter; i++) {
-		uint8_t c = h->after[i];
-		if (c < 0x09 || (c > 0x0D && c < 0x20)) {
-			return true;
-		}
-	}
-	return false;
-}
 
 /* Placeholders, examples and values that describe rather than hold a secret. */
 static bool
@@ -304,7 +287,7 @@ do_kv(sctx *sc, const vouch_ahit *h)
 	const char *base = strrchr(sc->af->f->path, '/');
 
 	base = base ? base + 1 : sc->af->f->path;
-	if (strcmp(base, "nsswitch.conf") == 0 || binary_ctx(h)) {
+	if (strcmp(base, "nsswitch.conf") == 0 || vouch_ahit_binary(h)) {
 		return;
 	}
 	/* the key starts the hit; a letter before it makes it part of a longer word that
@@ -462,7 +445,7 @@ do_after(sctx *sc, const vouch_ahit *h, const char *id, const char *title, const
 	size_t at = 0, n, vs = 0, vl;
 	bool q = false;
 
-	if (binary_ctx(h)) {
+	if (vouch_ahit_binary(h)) {
 		return;
 	}
 	vl = value_at(h, 0, &vs, &q);
