@@ -127,7 +127,9 @@ stub_file(stub_run *r, const char *path, const uint8_t *data, size_t len, bool h
 		h.data = empty;
 	}
 	hs_scan(r->db, (const char *)data, (unsigned)len, 0, r->scratch, on_match, &h);
-	qsort(h.v, h.n, sizeof(*h.v), cmp_hit);
+	if (h.n > 0) {
+		qsort(h.v, h.n, sizeof(*h.v), cmp_hit);
+	}
 	memset(&f, 0, sizeof(f));
 	f.path = path;
 	f.size = len;
