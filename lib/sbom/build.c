@@ -145,6 +145,26 @@ base_of(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* An ELF file by the name a DT_NEEDED entry would use (SONAME, else base name). */
+typedef struct elf_name {
+	const char *name;
+	size_t idx;
+} elf_name;
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	const elf_name *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c != 0 ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int
+cmp_name_only(const void *a, const void *b)
+{
+	return strcmp(((const elf_name *)a)->name, ((const elf_name *)b)->name);
+}
+
 /*
  * DT_NEEDED edges: a binary needs a library by its SONAME. The library is the ELF file of
  * the same machine and class whose SONAME (or, lacking one, whose base name) is that name;
@@ -158,7 +178,18 @@ build_deps(vouch_ident *id, vouch_sbom_file *files, size_t nf)
 	vouch_arena *a = id->arena;
 	size_t cap = 0, n = 0;
 	vouch_sbom_dep *deps = NULL;
+	elf_name *names = calloc(id->nelfs + 1, sizeof(*names));
 
+	if (names == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	for (size_t i = 0; i < id->nelfs; i++) {
+		const ident_elf *l = &id->elfs[i];
+		names[i] = (elf_name){l->soname ? l->soname : base_of(l->path), i};
+	}
+	if (id->nelfs > 0) {
+		qsort(names, id->nelfs, sizeof(*names), cmp_name);
+	}
 	for (size_t i = 0; i < id->nelfs; i++) {
 		const ident_elf *e = &id->elfs[i];
 		const vouch_sbom_file *from = bsearch(e->path, files, nf, sizeof(*files),
@@ -169,11 +200,17 @@ build_deps(vouch_ident *id, vouch_sbom_file *files, size_t nf)
 		for (size_t k = 0; k < e->nneeded; k++) {
 			const ident_elf *best = NULL;
 			size_t best_len = 0;
-			for (size_t j = 0; j < id->nelfs; j++) {
-				const ident_elf *l = &id->elfs[j];
-				const char *nm = l->soname ? l->soname : base_of(l->path);
-				if (j == i || l->machine != e->machine || l->cls != e->cls ||
-				    strcmp(nm, e->needed[k]) != 0) {
+			/* the libraries of that name: a range of the sorted name index */
+			elf_name key = {e->needed[k], 0};
+			const elf_name *hit = bsearch(&key, names, id->nelfs, sizeof(*names),
+						      cmp_name_only);
+			while (hit != NULL && hit > names && strcmp(hit[-1].name, key.name) == 0) {
+				hit--;
+			}
+			for (; hit != NULL && hit < names + id->nelfs && strcmp(hit->name, key.name) == 0;
+			     hit++) {
+				const ident_elf *l = &id->elfs[hit->idx];
+				if (hit->idx == i || l->machine != e->machine || l->cls != e->cls) {
 					continue;
 				}
 				size_t cp = common_prefix(l->path, e->path);
@@ -194,6 +231,7 @@ build_deps(vouch_ident *id, vouch_sbom_file *files, size_t nf)
 				size_t nc = cap ? cap * 2 : 256;
 				vouch_sbom_dep *d = vouch_arena_alloc(a, nc * sizeof(*d));
 				if (d == NULL) {
+					free(names);
 					return VOUCH_E_NOMEM;
 				}
 				if (n) {
@@ -208,6 +246,7 @@ build_deps(vouch_ident *id, vouch_sbom_file *files, size_t nf)
 			n++;
 		}
 	}
+	free(names);
 	id->sbom.deps = deps;
 	id->sbom.ndeps = n;
 	return VOUCH_OK;

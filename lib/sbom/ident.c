@@ -36,6 +36,7 @@
 #define RULES_OVERLAP 1024       /* bytes of the previous chunk scanned again */
 #define RULES_GUARD 256          /* a match ending this close to a window's end waits */
 #define FILE_MAX_CANDS 256       /* version candidates kept per file */
+#define FILE_MAX_STANDALONE 64   /* standalone version strings kept per rule and file */
 #define FILE_MAX_ANCHORS 8       /* anchor offsets kept per rule and file */
 #define PKGDB_MAX (32u << 20)    /* a package database larger than this is not read */
 #define IDENT_MAX_HITS 1000000   /* evidence records per image */
@@ -57,6 +58,15 @@ typedef struct cand {
 	char text[VOUCH_RULE_MAX_MATCH + 1];
 } cand;
 
+/* A NUL-bounded version string of a standalone rule: kept raw (the vectorscan pattern has
+ * already checked its shape), judged at file end only if the rule's anchor was seen. */
+typedef struct sa_hit {
+	size_t rule;
+	uint64_t offset;
+	uint8_t len;
+	char v[48];
+} sa_hit;
+
 typedef struct raw_hit {
 	unsigned id;
 	unsigned long long from, to;
@@ -71,7 +81,8 @@ struct fstate {
 	size_t dblen;
 	bool db_over;
 	uint8_t *elfbuf;       /* the whole ELF file, for vouch_elf_analyze at the end */
-	size_t elflen;
+	size_t elflen, elfcap;
+	uint64_t size;         /* the file's size as its container says (a hint) */
 	bool elf_over;
 	vouch_sha1 *sha1;      /* SPDX wants SHA-1 per file (only when asked for) */
 	uint8_t *win;
@@ -85,6 +96,9 @@ struct fstate {
 	bool hits_over;
 	cand *cands;
 	size_t ncands;
+	sa_hit *sa;            /* standalone version strings */
+	size_t nsa, capsa;
+	uint16_t *nsa_rule;    /* how many kept per rule */
 	uint64_t (*anchors)[FILE_MAX_ANCHORS];
 	uint8_t *nanchors;
 	hs_scratch_t *scratch;
@@ -314,11 +328,36 @@ scan_window(struct fstate *st, const uint8_t *w, size_t n, uint64_t base, uint64
 			if (extract(r, m + r->prefix_len, mlen - r->prefix_len, ver, sizeof(ver))) {
 				add_cand(st, rule, base + h->from, ver, m, mlen);
 			}
-		} else if (mlen >= 2 && extract(r, m + 1, mlen - 2, ver, sizeof(ver)) &&
-			   strlen(ver) == mlen - 2) {
-			add_cand(st, rule, base + h->from + 1, ver, m + 1, mlen - 2);
 		}
 	}
+}
+
+/* A standalone version string in a held ELF file (second database, rules with an anchor). */
+static int
+on_sa_match(unsigned int pid, unsigned long long from, unsigned long long to, unsigned int flags,
+	    void *ctx)
+{
+	struct fstate *st = ctx;
+	size_t rule = pid / 2, len;
+
+	(void)flags;
+	if (to <= from + 2 || to > st->elflen || st->nanchors[rule] == 0 ||
+	    st->nsa_rule[rule] >= FILE_MAX_STANDALONE) {
+		return 0;
+	}
+	len = (size_t)(to - from - 2);
+	if (len >= sizeof(st->sa->v) ||
+	    vouch_grow((void **)&st->sa, &st->capsa, st->nsa, sizeof(*st->sa), 16) != VOUCH_OK) {
+		return 0;
+	}
+	sa_hit *sh = &st->sa[st->nsa++];
+	sh->rule = rule;
+	sh->offset = from + 1;
+	sh->len = (uint8_t)len;
+	memcpy(sh->v, st->elfbuf + from + 1, len);
+	sh->v[len] = 0;
+	st->nsa_rule[rule]++;
+	return 0;
 }
 
 static int
@@ -339,10 +378,14 @@ v_begin(void *ud, const vouch_file *f, void **state)
 	st->path = f->path;
 	st->first = true;
 	st->pkg = pkgdb_of(f->path);
+	st->size = f->size;
 	st->cands = calloc(FILE_MAX_CANDS, sizeof(*st->cands));
 	st->anchors = calloc(id->rules.nrules + 1, sizeof(*st->anchors));
 	st->nanchors = calloc(id->rules.nrules + 1, 1);
-	if (st->cands == NULL || st->anchors == NULL || st->nanchors == NULL) {
+	st->nsa_rule = calloc(id->rules.nrules + 1, sizeof(*st->nsa_rule));
+	if (st->cands == NULL || st->anchors == NULL || st->nanchors == NULL ||
+	    st->nsa_rule == NULL) {
+		free(st->nsa_rule);
 		free(st->cands);
 		free(st->anchors);
 		free(st->nanchors);
@@ -384,14 +427,26 @@ v_data(void *ud, void *state, const uint8_t *p, size_t n, uint64_t offset)
 			free(st->elfbuf);
 			st->elfbuf = NULL;
 		} else {
-			uint8_t *d = realloc(st->elfbuf, st->elflen + n);
-			if (d == NULL) {
-				st->elf_over = true;
-			} else {
-				memcpy(d + st->elflen, p, n);
+			/* grow to the announced size at once, else geometrically: a chunk-sized
+			 * realloc per chunk copies a 100 MiB library hundreds of times */
+			if (st->elflen + n > st->elfcap) {
+				size_t want = st->elflen + n;
+				size_t nc = VOUCH_MAX(want, VOUCH_MIN(st->elfcap * 2, (size_t)ELF_MAX_HELD));
+				if (st->size >= want && st->size <= ELF_MAX_HELD) {
+					nc = VOUCH_MAX(nc, (size_t)st->size);
+				}
+				uint8_t *d = realloc(st->elfbuf, nc);
+				if (d == NULL) {
+					st->elf_over = true;
+					free(st->elfbuf);
+					st->elfbuf = NULL;
+					return VOUCH_OK;
+				}
 				st->elfbuf = d;
-				st->elflen += n;
+				st->elfcap = nc;
 			}
+			memcpy(st->elfbuf + st->elflen, p, n);
+			st->elflen += n;
 		}
 	}
 	if (st->sha1 != NULL) {
@@ -685,35 +740,37 @@ v_end(void *ud, void *state, const vouch_file *f)
 		add_cand(st, r, UINT64_MAX, ver, (const uint8_t *)b, strlen(b));
 	}
 	/* standalone versions count only beside their anchor; the nearest one wins */
-	for (size_t i = 0; i < st->ncands; i++) {
-		cand *c = &st->cands[i];
-		const vouch_rule *r = &rs->rules[c->rule];
-		if (r->kind != RULE_STANDALONE) {
+	bool anchored = false;
+	for (size_t r = 0; r < rs->nrules && !anchored; r++) {
+		anchored = rs->rules[r].kind == RULE_STANDALONE && st->nanchors[r] > 0;
+	}
+	if (anchored && rs->hsdb_sa != NULL && st->elfbuf != NULL && !st->elf_over &&
+	    st->scratch != NULL) {
+		hs_scan(rs->hsdb_sa, (const char *)st->elfbuf, (unsigned)st->elflen, 0, st->scratch,
+			on_sa_match, st);
+	}
+	for (size_t r = 0; r < rs->nrules; r++) {
+		const sa_hit *best = NULL;
+		uint64_t bestd = UINT64_MAX;
+		if (rs->rules[r].kind != RULE_STANDALONE || st->nanchors[r] == 0) {
 			continue;
 		}
-		if (st->nanchors[c->rule] == 0) {
-			c->version[0] = 0;
-			continue;
-		}
-		uint64_t best = UINT64_MAX;
-		for (size_t j = 0; j < st->ncands; j++) {
-			cand *o = &st->cands[j];
-			if (o->rule != c->rule || o->version[0] == 0) {
+		for (size_t i = 0; i < st->nsa; i++) {
+			const sa_hit *sh = &st->sa[i];
+			if (sh->rule != r) {
 				continue;
 			}
-			for (uint8_t a = 0; a < st->nanchors[c->rule]; a++) {
-				uint64_t ao = st->anchors[c->rule][a];
-				uint64_t d = o->offset > ao ? o->offset - ao : ao - o->offset;
-				best = VOUCH_MIN(best, d);
+			for (uint8_t a = 0; a < st->nanchors[r]; a++) {
+				uint64_t ao = st->anchors[r][a];
+				uint64_t d = sh->offset > ao ? sh->offset - ao : ao - sh->offset;
+				if (d < bestd) {
+					bestd = d;
+					best = sh;
+				}
 			}
 		}
-		uint64_t mine = UINT64_MAX;
-		for (uint8_t a = 0; a < st->nanchors[c->rule]; a++) {
-			uint64_t ao = st->anchors[c->rule][a];
-			mine = VOUCH_MIN(mine, c->offset > ao ? c->offset - ao : ao - c->offset);
-		}
-		if (mine != best) {
-			c->version[0] = 0;
+		if (best != NULL) {
+			add_cand(st, r, best->offset, best->v, (const uint8_t *)best->v, best->len);
 		}
 	}
 	/* per component: drop a version that is a prefix of another found in this file */
@@ -768,6 +825,8 @@ v_end(void *ud, void *state, const vouch_file *f)
 	free(st->win);
 	free(st->hits);
 	free(st->cands);
+	free(st->sa);
+	free(st->nsa_rule);
 	free(st->anchors);
 	free(st->nanchors);
 	free(st);
@@ -826,7 +885,9 @@ vouch_ident_new(vouch_ident **out, const char *rules_path)
 		snprintf(id->err, sizeof(id->err), "%s", id->rules.err);
 		return rc;
 	}
-	if (id->rules.hsdb != NULL && hs_alloc_scratch(id->rules.hsdb, &id->proto) != HS_SUCCESS) {
+	if ((id->rules.hsdb != NULL && hs_alloc_scratch(id->rules.hsdb, &id->proto) != HS_SUCCESS) ||
+	    (id->rules.hsdb_sa != NULL &&
+	     hs_alloc_scratch(id->rules.hsdb_sa, &id->proto) != HS_SUCCESS)) {
 		snprintf(id->err, sizeof(id->err), "vectorscan: cannot allocate scratch space");
 		return VOUCH_E_NOMEM;
 	}

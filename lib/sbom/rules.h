@@ -58,7 +58,8 @@ typedef struct vouch_ruleset {
 	size_t ncomps;
 	vouch_rule *rules;
 	size_t nrules;
-	void *hsdb;      /* hs_database_t *: pattern id = rule * 2 (+1 for a standalone version) */
+	void *hsdb;      /* hs_database_t *: prefixes and anchors, pattern id = rule * 2 */
+	void *hsdb_sa;   /* standalone version strings, pattern id = rule * 2 + 1 */
 	char err[256];
 } vouch_ruleset;
 
