@@ -3,8 +3,8 @@
  *
  * The identifier is a scan visitor (vouch/scan.h). For every file it sees, in the one pass the
  * engine makes over the bytes:
- *   - content rules: each chunk is scanned with the one vectorscan database of all rules
- *     (rules.c). A chunk is scanned together with the last RULES_OVERLAP bytes of the one
+ *   - content rules: each chunk is scanned with the vectorscan database of every prefix
+ *     rule and anchor (rules.c). A chunk is scanned together with the last RULES_OVERLAP bytes of the one
  *     before, so a version string cut by a chunk boundary is still seen; a match is taken
  *     only once, by the first window that holds it whole and not within GUARD bytes of its
  *     end (a longer match may continue into the next chunk). ELF-only rules apply when the
@@ -13,7 +13,8 @@
  *   - package databases: opkg/ipkg and dpkg `status`, opkg `*.control`, a `control` file
  *     from inside an .ipk/.deb, apk `installed`: buffered (bounded) and parsed at the end.
  * What a file yields is resolved when it ends (a standalone version needs its anchor in the
- * same file; of two versions of one component in one file, one a prefix of the other, the
+ * same file: only then is the held ELF file scanned with the second database, of standalone
+ * version strings; of two versions of one component in one file, one a prefix of the other, the
  * longer wins: "OpenSSH_9.2" beside "OpenSSH_9.2p1") and appended to one list under a lock.
  * vouch_ident_finish() merges the list by (component, version) into components with all
  * their evidence, and lists the image's files with their digests and owning component.
