@@ -112,16 +112,23 @@ VOUCH_API const char *vouch_ident_errmsg(const vouch_ident *id);
 
 /* ---- documents (lib/sbom/cyclonedx.c, spdx.c) ---- */
 
-/* Serialise as CycloneDX 1.6 JSON / SPDX 2.3 JSON. Caller frees *out (a NUL-terminated string). */
+/*
+ * Serialise as CycloneDX 1.6 JSON / SPDX 2.3 JSON. Caller frees *out (a NUL-terminated
+ * string). Deterministic: the same model gives the same bytes (serial number and namespace
+ * derive from the image digest and `created`). VOUCH_E_USAGE when `created` is outside
+ * years 0-9999 or an array is NULL with a count; VOUCH_E_NOMEM.
+ */
 VOUCH_API int vouch_sbom_to_cyclonedx(const vouch_sbom *s, char **out);
 VOUCH_API int vouch_sbom_to_spdx(const vouch_sbom *s, char **out);
 
 typedef struct vouch_sbom_doc vouch_sbom_doc;
 /*
- * Read a CycloneDX (1.4-1.6) or SPDX 2.x JSON document (detected from its content) into the
- * model: components with name, version, CPE and purl; files and edges where present.
+ * Read a CycloneDX (1.4-1.7) or SPDX (2.2, 2.3) JSON document (detected from its content)
+ * into the model: components with bom-ref, name, version, CPE, CPE aliases, purl, evidence;
+ * the image; files and edges where present (lib/sbom/read.c says exactly what maps to what).
  * VOUCH_E_MALFORMED with a message in `err` (if not NULL, at least 256 bytes) when it is
- * not one. Caller frees *out with vouch_sbom_doc_free.
+ * not one; VOUCH_E_LIMIT when it is larger than 128 MiB or nests components deeper than 64.
+ * Caller frees *out with vouch_sbom_doc_free.
  */
 VOUCH_API int vouch_sbom_read(const char *json, size_t len, vouch_sbom_doc **out, char *err,
 			      size_t errlen);

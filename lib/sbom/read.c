@@ -270,6 +270,9 @@ cdx_evidence(rctx *c, const json_t *ev, vouch_component *out, const char *what)
 			} else {
 				e[i].method = vouch_arena_strndup(c->a, mv, (size_t)(sp - mv));
 				e[i].rule = adup(c, sp + 1);
+				if (e[i].method == NULL) {
+					FAIL(c, VOUCH_E_NOMEM, "out of memory reading the document");
+				}
 			}
 		}
 	}
@@ -322,6 +325,10 @@ cdx_file(rctx *c, const json_t *o, vouch_sbom_file *f, size_t n)
 	snprintf(what, sizeof(what), "file component %zu", n);
 	ref = sget(c, o, "bom-ref", what);
 	f->bom_ref = ref != NULL ? adup(c, ref) : vouch_arena_printf(c->a, "file-%zu", n);
+	if (f->bom_ref == NULL) {
+		FAIL(c, VOUCH_E_NOMEM, "out of memory reading the document (budget reached)");
+		return;
+	}
 	f->path = adup(c, sget(c, o, "name", what));
 	cdx_hashes(c, o, f->sha256, f->sha1, what);
 	size = cdx_prop(c, o, "vouch:size", NULL, NULL, what);
@@ -346,6 +353,10 @@ cdx_component(rctx *c, const json_t *o, vouch_component *out, size_t n)
 		return;
 	}
 	out->bom_ref = ref != NULL ? adup(c, ref) : vouch_arena_printf(c->a, "component-%zu", n);
+	if (out->bom_ref == NULL) {
+		FAIL(c, VOUCH_E_NOMEM, "out of memory reading the document (budget reached)");
+		return;
+	}
 	out->name = adup(c, name);
 	out->version = adup(c, sget(c, o, "version", what));
 	out->cpe = adup(c, sget(c, o, "cpe", what));
