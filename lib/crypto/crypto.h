@@ -22,7 +22,7 @@ int vouch_sha256_final(vouch_sha256 *h, uint8_t out[VOUCH_SHA256_LEN]);
 /* One-shot digest. */
 int vouch_sha256_oneshot(const void *p, size_t n, uint8_t out[VOUCH_SHA256_LEN]);
 /*
- * SHA-1, only because SPDX 2.3 requires a SHA1 checksum for each file (sha1.c); never for
+ * SHA-1, only because SPDX 2.3 requires a SHA1 checksum for each file (sha256.c); never for
  * anything that must resist collisions. Same contract as the SHA-256 functions; _final
  * resets the context for the next file.
  */

@@ -4,6 +4,10 @@
  * held, no pattern hits), finish, free; the findings go to the real collection
  * (analyze/common.c). See harness_text.h.
  */
+#include <ftw.h>
+#include <sys/stat.h>
+#include <stdint.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,4 +110,95 @@ stub_slurp(const char *path, size_t max, size_t *len)
 	}
 	*len = n;
 	return buf;
+}
+
+/* ---- real trees (the fixture generators' output) ---- */
+
+#define TREE_MAX_FILES 4096
+static stub_file *tree_files;
+static size_t tree_n;
+static const char *tree_root;
+
+static int
+tree_cb(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type != FTW_F || !S_ISREG(sb->st_mode) || tree_n >= TREE_MAX_FILES) {
+		return 0;
+	}
+	size_t len;
+	void *data = stub_slurp(fpath, 16u << 20, &len);
+	if (!data) {
+		return 0;
+	}
+	char *path = malloc(strlen(fpath) + 8);
+	if (path == NULL) {
+		free(data);
+		return 1; /* stop the walk: stub_load_tree then returns 0 files */
+	}
+	snprintf(path, strlen(fpath) + 8, "tree%s", fpath + strlen(tree_root));
+	tree_files[tree_n++] = (stub_file){path, data, len, sb->st_mode, sb->st_uid};
+	return 0;
+}
+
+size_t
+stub_load_tree(const char *root, stub_file **out)
+{
+	*out = NULL;
+	tree_n = 0;
+	tree_root = root;
+	tree_files = calloc(TREE_MAX_FILES, sizeof(*tree_files));
+	if (tree_files == NULL || nftw(root, tree_cb, 16, FTW_PHYS) != 0) {
+		stub_free_tree(tree_files, tree_n);
+		return 0;
+	}
+	*out = tree_files;
+	return tree_n;
+}
+
+void
+stub_free_tree(stub_file *files, size_t n)
+{
+	for (size_t i = 0; files != NULL && i < n; i++) {
+		free((void *)(uintptr_t)files[i].path);
+		free((void *)(uintptr_t)files[i].data);
+	}
+	free(files);
+}
+
+/* The first directory of the ':'-list VOUCH_FIXTURES holding `sub`; NULL if none. */
+const char *
+stub_fixture_dir(const char *sub, char *out, size_t cap)
+{
+	const char *env = getenv("VOUCH_FIXTURES");
+	while (env && *env) {
+		size_t n = strcspn(env, ":");
+		snprintf(out, cap, "%.*s/%s", (int)n, env, sub);
+		struct stat sb;
+		if (stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			return out;
+		}
+		env += n + (env[n] == ':');
+	}
+	return NULL;
+}
+
+void
+stub_print_counts(vouch_findings *fs)
+{
+	size_t n;
+	const vouch_finding *v = vouch_findings_list(fs, &n);
+	const char *seen[64];
+	size_t ns = 0;
+	for (size_t i = 0; i < n && ns < 64; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < ns; k++) {
+			dup = dup || strcmp(seen[k], v[i].id) == 0;
+		}
+		if (!dup) {
+			seen[ns++] = v[i].id;
+			printf("  %-28s %zu\n", v[i].id, stub_count(fs, v[i].id, NULL, UINT64_MAX));
+		}
+	}
+	printf("  (%zu findings)\n", n);
 }

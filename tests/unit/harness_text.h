@@ -35,4 +35,13 @@ void stub_print(vouch_findings *fs);
 /* Read a whole file (at most max bytes) into a malloc'd buffer; NULL on failure. */
 void *stub_slurp(const char *path, size_t max, size_t *len);
 
+/* Every regular file under root as stub_files named "tree/<path below root>" (symbolic
+ * links not followed, at most 4096 files of at most 16 MiB); free with stub_free_tree. */
+size_t stub_load_tree(const char *root, stub_file **out);
+void stub_free_tree(stub_file *files, size_t n);
+/* The first directory of the ':'-list $VOUCH_FIXTURES holding `sub`; NULL if none. */
+const char *stub_fixture_dir(const char *sub, char *out, size_t cap);
+/* Print each finding id with its count (for the test log). */
+void stub_print_counts(vouch_findings *fs);
+
 #endif

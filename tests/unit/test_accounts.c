@@ -475,106 +475,25 @@ test_threads(void **state)
 
 /* ---- real trees ------------------------------------------------------------------------- */
 
-#define TREE_MAX_FILES 4096
-static stub_file tree_files[TREE_MAX_FILES];
-static size_t tree_n;
-static const char *tree_root;
-
-static int
-tree_cb(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	if (type != FTW_F || !S_ISREG(sb->st_mode) || tree_n >= TREE_MAX_FILES) {
-		return 0;
-	}
-	size_t len;
-	void *data = stub_slurp(fpath, 16u << 20, &len);
-	if (!data) {
-		return 0;
-	}
-	char *path = malloc(strlen(fpath) + 8);
-	assert_non_null(path);
-	snprintf(path, strlen(fpath) + 8, "tree%s", fpath + strlen(tree_root));
-	tree_files[tree_n++] = (stub_file){path, data, len, sb->st_mode, sb->st_uid};
-	return 0;
-}
-
-/* Load every regular file under root (symlinks are not followed). */
-static size_t
-load_tree(const char *root)
-{
-	tree_n = 0;
-	tree_root = root;
-	if (nftw(root, tree_cb, 16, FTW_PHYS) != 0) {
-		return 0;
-	}
-	return tree_n;
-}
-
-static void
-free_tree(void)
-{
-	for (size_t i = 0; i < tree_n; i++) {
-		free((void *)(uintptr_t)tree_files[i].path);
-		free((void *)(uintptr_t)tree_files[i].data);
-	}
-	tree_n = 0;
-}
-
-/* The first directory of the ':'-list VOUCH_FIXTURES holding `sub`; NULL if none. */
-static const char *
-fixture_dir(const char *sub, char *out, size_t cap)
-{
-	const char *env = getenv("VOUCH_FIXTURES");
-	while (env && *env) {
-		size_t n = strcspn(env, ":");
-		snprintf(out, cap, "%.*s/%s", (int)n, env, sub);
-		struct stat sb;
-		if (stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			return out;
-		}
-		env += n + (env[n] == ':');
-	}
-	return NULL;
-}
-
-static void
-print_counts(vouch_findings *fs)
-{
-	size_t n;
-	const vouch_finding *v = vouch_findings_list(fs, &n);
-	const char *seen[64];
-	size_t ns = 0;
-	for (size_t i = 0; i < n && ns < 64; i++) {
-		bool dup = false;
-		for (size_t k = 0; k < ns; k++) {
-			dup = dup || strcmp(seen[k], v[i].id) == 0;
-		}
-		if (!dup) {
-			seen[ns++] = v[i].id;
-			printf("  %-28s %zu\n", v[i].id, stub_count(fs, v[i].id, NULL, UINT64_MAX));
-		}
-	}
-	printf("  (%zu findings)\n", n);
-}
 
 static void
 test_real_debian_tree(void **state)
 {
 	(void)state;
 	char dir[4096];
-	if (!fixture_dir("sbom/root", dir, sizeof dir)) {
+	if (!stub_fixture_dir("sbom/root", dir, sizeof dir)) {
 		skip();
 	}
-	size_t n = load_tree(dir);
+	stub_file *tree_files = NULL;
+	size_t n = stub_load_tree(dir, &tree_files);
 	assert_true(n > 100);
 	vouch_findings *fs = run(tree_files, n, 10.0, false);
 	printf("accounts over %zu files of real Debian packages (%s):\n", n, dir);
-	print_counts(fs);
+	stub_print_counts(fs);
 	stub_print(fs);
 	assert_int_equal(count_sev(fs, VOUCH_SEV_HIGH), 0);
 	vouch_findings_free(fs);
-	free_tree();
+	stub_free_tree(tree_files, n);
 }
 
 static void
@@ -582,14 +501,15 @@ test_real_openwrt_tree(void **state)
 {
 	(void)state;
 	char dir[4096];
-	if (!fixture_dir("rootfs", dir, sizeof dir)) {
+	if (!stub_fixture_dir("rootfs", dir, sizeof dir)) {
 		skip();
 	}
-	size_t n = load_tree(dir);
+	stub_file *tree_files = NULL;
+	size_t n = stub_load_tree(dir, &tree_files);
 	assert_true(n > 5);
 	vouch_findings *fs = run(tree_files, n, 10.0, true);
 	printf("accounts over the OpenWrt-like fixture tree (%zu files):\n", n);
-	print_counts(fs);
+	stub_print_counts(fs);
 	stub_print(fs);
 	/* make-fixtures.sh plants root's password "admin" as this MD5-crypt hash; confirm the
 	 * expectation with OpenSSL's implementation when we can */
@@ -606,7 +526,7 @@ test_real_openwrt_tree(void **state)
 	/* nothing else high or critical */
 	assert_int_equal(count_sev(fs, VOUCH_SEV_HIGH), 1);
 	vouch_findings_free(fs);
-	free_tree();
+	stub_free_tree(tree_files, n);
 }
 
 int
