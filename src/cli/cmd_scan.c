@@ -2,8 +2,9 @@
  * cli/cmd_scan.c: `vouch scan IMAGE`: every indicator analyser over every file of an image,
  * in the unpacker's one pass, with the components identified on the way.
  *
- * One scan; its visitor is a chain (vouch_visitor_chain) of the analysis (findings.h) and
- * the component identifier (sbom.h), so the bytes are read once for both. Then the report:
+ * One scan (report.c, shared with `vouch evaluate`); its visitor is a chain of the analysis
+ * (findings.h), the component identifier (sbom.h) and the image's entropy profile, so the
+ * bytes are read once for all. Then the report:
  *   - on a terminal (the default): counts per category and severity, then every high and
  *     critical finding with its file, offset and evidence;
  *   - --json: the inventory (counts and the file list, as `vouch inventory --json` gives
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report.h"
 #include "sbom_run.h"
 #include "vouch/vuln.h"
 #include "vouch/findings.h"
@@ -106,27 +108,6 @@ path_uri(const char *p)
 	}
 	u[k] = 0;
 	return u;
-}
-
-static json_t *
-finding_json(const vouch_finding *f)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "id", json_string(f->id));
-	json_object_set_new(o, "category", json_string(f->category));
-	json_object_set_new(o, "severity", json_string(vouch_severity_str(f->severity)));
-	json_object_set_new(o, "title", cli_jstr(f->title));
-	json_object_set_new(o, "path", cli_jstr(f->path));
-	json_object_set_new(o, "offset",
-			    f->offset == UINT64_MAX ? json_null() : json_integer((json_int_t)f->offset));
-	/* evidence is escaped by the library already (ASCII and valid UTF-8 only) */
-	json_object_set_new(o, "evidence", f->evidence ? json_string(f->evidence) : json_null());
-	json_object_set_new(o, "detail", cli_jstr(f->detail));
-	if (f->fingerprint != NULL) {
-		json_object_set_new(o, "fingerprint", cli_jstr(f->fingerprint));
-	}
-	return o;
 }
 
 static char *
@@ -303,32 +284,31 @@ cmd_scan(int argc, char **argv)
 		{"limit", required_argument, NULL, 'L'}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
-	vouch_analysis_opts ao;
-	vouch_scan_opts so;
-	const char *sarif = NULL, *dbopt = NULL;
+	report_opts ro;
+	vouch_analysis_opts *ao = &ro.analysis;
+	vouch_scan_opts *so = &ro.scan;
+	const char *sarif = NULL;
 	bool json = false, quiet = false;
-	int c, rc, scan_rc, fail_on = VOUCH_SEV_HIGH;
+	int c, rc, fail_on = VOUCH_SEV_HIGH;
 	uint64_t v;
 
-	memset(&ao, 0, sizeof(ao));
-	vouch_scan_opts_default(&so);
-	so.no_magic = true; /* the analysers read bytes, not libmagic descriptions */
+	report_opts_default(&ro);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j:L:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'J': json = true; break;
 		case 'S': sarif = optarg; break;
-		case 'Y': ao.yara_rules = optarg; break;
-		case 'G': ao.geoip_db = optarg; break;
-		case 'R': ao.reveal_secrets = true; break;
-		case 'K': ao.key_registry = optarg; break;
-		case 'D': dbopt = optarg; break;
+		case 'Y': ao->yara_rules = optarg; break;
+		case 'G': ao->geoip_db = optarg; break;
+		case 'R': ao->reveal_secrets = true; break;
+		case 'K': ao->key_registry = optarg; break;
+		case 'D': ro.db = optarg; break;
 		case 'B':
 			if (cli_parse_u64(optarg, &v) != 0 || v == 0) {
 				cli_err("--max-buffer wants a size, e.g. 64M");
 				return EXIT_USAGE;
 			}
-			ao.max_buffer = v;
+			ao->max_buffer = v;
 			break;
 		case 'F':
 			if (parse_sev(optarg, &fail_on) != 0) {
@@ -341,10 +321,10 @@ cmd_scan(int argc, char **argv)
 				cli_err("--threads wants a number from 1 to 16");
 				return EXIT_USAGE;
 			}
-			so.threads = (unsigned)v;
+			so->threads = (unsigned)v;
 			break;
 		case 'L':
-			if (cli_parse_limit(&so.limits, optarg) != 0) {
+			if (cli_parse_limit(&so->limits, optarg) != 0) {
 				return EXIT_USAGE;
 			}
 			break;
@@ -360,101 +340,19 @@ cmd_scan(int argc, char **argv)
 	}
 	const char *image = argv[optind];
 	if (!quiet && isatty(STDERR_FILENO)) {
-		so.progress = cli_progress;
+		so->progress = cli_progress;
 	}
+	ro.quiet = quiet;
 
-	vouch_findings *fs = NULL;
-	vouch_analysis *an = NULL;
-	vouch_ident *ident = NULL;
-	vouch_vulndb *vdb = NULL;
-	vouch_vuln_result *vres = NULL, *vinfo_ref = NULL;
-	const vouch_vulndb_info *vinfo = NULL;
-	size_t nvm = 0;
-	vouch_vuln_match *vm = NULL;
-	vouch_scan *scan = NULL;
-	vouch_visitor vv[2], chain;
-	const vouch_sbom *sb = NULL;
+	report_run r;
 	char *text = NULL;
 
-	memset(&chain, 0, sizeof(chain));
-	if (vouch_findings_new(&fs) != VOUCH_OK) {
-		cli_err("out of memory");
-		return EXIT_INTERNAL;
-	}
-	if (ao.key_registry != NULL) {
-		struct stat kst;
-		if (mkdir(ao.key_registry, 0700) != 0 && errno != EEXIST) {
-			cli_err("--key-registry %s: cannot create it: %s", ao.key_registry,
-				strerror(errno));
-			return EXIT_INPUT;
-		}
-		if (stat(ao.key_registry, &kst) != 0 || !S_ISDIR(kst.st_mode)) {
-			cli_err("--key-registry %s: not a directory", ao.key_registry);
-			return EXIT_INPUT;
-		}
-	}
-	rc = vouch_analysis_new(&an, &ao, fs);
-	if (rc != VOUCH_OK) {
-		cli_err("%s", vouch_analysis_errmsg(an));
-		rc = rc == VOUCH_E_IO || rc == VOUCH_E_MALFORMED ? EXIT_INPUT
-		     : rc == VOUCH_E_LIMIT			 ? EXIT_USAGE
-								 : EXIT_INTERNAL;
+	rc = report_run_image(image, &ro, &r);
+	if (rc != EXIT_OK) {
 		goto out;
 	}
-	rc = vouch_ident_new(&ident, NULL);
-	if (rc != VOUCH_OK) {
-		cli_err("%s", vouch_ident_errmsg(ident));
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
-	vouch_analysis_visitor(an, &vv[0]);
-	vouch_ident_visitor(ident, &vv[1]);
-	if (vouch_visitor_chain(vv, 2, &chain) != VOUCH_OK ||
-	    vouch_scan_new(&scan, &so) != VOUCH_OK) {
-		cli_err("out of memory");
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
-	vouch_scan_set_visitor(scan, &chain);
-	scan_rc = vouch_scan_run(scan, image);
-	if (so.progress != NULL) {
-		fputs("\r\033[K", stderr);
-	}
-	const vouch_report *rep = vouch_scan_report(scan);
-	if ((scan_rc == VOUCH_E_USAGE || scan_rc == VOUCH_E_IO || scan_rc == VOUCH_E_NOTFOUND ||
-	     scan_rc == VOUCH_E_NOMEM) &&
-	    rep->nfiles == 0) {
-		cli_err("%s", vouch_scan_errmsg(scan));
-		rc = scan_rc == VOUCH_E_USAGE ? EXIT_INPUT : cli_exit_for(scan_rc);
-		goto out;
-	}
-	if (vouch_analysis_finish(an, rep) != VOUCH_OK) {
-		cli_err("%s", vouch_analysis_errmsg(an));
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
-	const char *slash = strrchr(image, '/');
-	if (vouch_ident_finish(ident, rep, slash ? slash + 1 : image, &sb) != VOUCH_OK) {
-		sb = NULL; /* the findings stand on their own */
-		cli_err("component identification failed: %s", vouch_ident_errmsg(ident));
-	}
-	/* known vulnerabilities of the components, when a database is there */
-	const char *dbpath = cli_vulndb_path(dbopt);
-	if (sb != NULL && (dbopt != NULL || access(dbpath, R_OK) == 0)) {
-		if (vouch_vulndb_open(&vdb, dbpath, false) != VOUCH_OK ||
-		    vouch_vulndb_match(vdb, sb->components, sb->ncomponents, &vres) != VOUCH_OK ||
-		    vouch_vulndb_info_get(vdb, &vinfo_ref, &vinfo) != VOUCH_OK) {
-			cli_err("%s: %s", dbpath, vouch_vulndb_errmsg(vdb));
-			rc = EXIT_INPUT;
-			goto out;
-		}
-		vm = vouch_vuln_result_matches(vres, &nvm);
-	}
-	size_t nf = 0;
-	const vouch_finding *list = vouch_findings_list(fs, &nf);
-
 	if (sarif != NULL) {
-		text = sarif_doc(image, list, nf);
+		text = sarif_doc(image, r.list, r.nf);
 		if (text == NULL) {
 			cli_err("out of memory");
 			rc = EXIT_INTERNAL;
@@ -466,81 +364,42 @@ cmd_scan(int argc, char **argv)
 		}
 	}
 	if (json) {
-		json_t *root = json_object(), *inv = json_object(), *files = json_array(),
-		       *arr = json_array();
-		json_object_set_new(root, "tool", json_string("vouch"));
-		json_object_set_new(root, "version", json_string(vouch_version()));
-		json_object_set_new(root, "image", cli_jstr(image));
-		json_object_set_new(root, "outcome", json_string(vouch_err_str(scan_rc)));
-		json_object_set_new(inv, "files", json_integer((json_int_t)rep->nfiles));
-		json_object_set_new(inv, "regions", json_integer((json_int_t)rep->nregions));
-		json_object_set_new(inv, "errors", json_integer((json_int_t)rep->nerrors));
-		json_object_set_new(inv, "bytes_in", json_integer((json_int_t)rep->bytes_in));
-		json_object_set_new(inv, "bytes_out", json_integer((json_int_t)rep->bytes_out));
-		json_object_set_new(inv, "seconds", json_real(rep->seconds));
-		json_object_set_new(inv, "limit_hit", json_boolean(rep->limit_hit));
-		json_object_set_new(inv, "truncated", json_boolean(rep->truncated));
-		for (size_t i = 0; i < rep->nfiles; i++) {
-			json_array_append_new(files, cli_file_json(&rep->files[i]));
-		}
-		json_object_set_new(inv, "file_list", files);
-		json_object_set_new(root, "inventory", inv);
-		json_object_set_new(root, "components",
-				    sb != NULL ? sbom_components_json(sb) : json_array());
-		for (size_t i = 0; i < nf; i++) {
-			json_array_append_new(arr, finding_json(&list[i]));
-		}
-		json_object_set_new(root, "findings", arr);
-		if (vres != NULL) {
-			json_t *va = json_array();
-			for (size_t i = 0; i < nvm; i++) {
-				json_array_append_new(va, vulns_match_json(&vm[i],
-						      vulns_comp_of(sb, vm[i].component_ref)));
-			}
-			json_object_set_new(root, "vulnerabilities", va);
-			json_object_set_new(root, "database", vulns_coverage_json(vinfo));
-		} else {
-			json_object_set_new(root, "vulnerabilities", json_null());
-			json_object_set_new(root, "database",
-					    json_string("none: vulnerabilities were not matched"));
+		json_t *root = report_json(&r, image);
+		if (root == NULL) {
+			cli_err("out of memory");
+			rc = EXIT_INTERNAL;
+			goto out;
 		}
 		json_dumpf(root, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 		fputc('\n', stdout);
 		json_decref(root);
 	} else {
-		print_table(stdout, list, nf, rep, sb);
-		if (vres != NULL) {
+		print_table(stdout, r.list, r.nf, r.rep, r.sb);
+		if (r.vres != NULL) {
 			size_t crit = 0, high = 0;
-			for (size_t i = 0; i < nvm; i++) {
-				crit += vm[i].severity && strcmp(vm[i].severity, "critical") == 0;
-				high += vm[i].severity && strcmp(vm[i].severity, "high") == 0;
+			for (size_t i = 0; i < r.nvm; i++) {
+				crit += r.vm[i].severity && strcmp(r.vm[i].severity, "critical") == 0;
+				high += r.vm[i].severity && strcmp(r.vm[i].severity, "high") == 0;
 			}
 			printf("\nknown vulnerabilities of the components: %zu (%zu critical, %zu high) "
 			       "in a database of %llu records (`vouch vulns` lists them)\n",
-			       nvm, crit, high, (unsigned long long)vinfo->records);
+			       r.nvm, crit, high, (unsigned long long)r.vinfo->records);
 		} else {
 			printf("\nknown vulnerabilities: not matched (no database; see --db)\n");
 		}
 	}
-	if (!quiet && scan_rc != VOUCH_OK) {
-		fprintf(stderr, "vouch: the scan was not complete: %s\n", vouch_err_str(scan_rc));
+	if (!quiet && r.scan_rc != VOUCH_OK) {
+		fprintf(stderr, "vouch: the scan was not complete: %s\n", vouch_err_str(r.scan_rc));
 	}
-	rc = cli_exit_for(scan_rc);
-	for (size_t i = 0; i < nf; i++) {
-		if ((int)list[i].severity >= fail_on) {
+	rc = cli_exit_for(r.scan_rc);
+	for (size_t i = 0; i < r.nf; i++) {
+		if ((int)r.list[i].severity >= fail_on) {
 			rc = EXIT_FINDINGS;
 			break;
 		}
 	}
 out:
 	free(text);
-	vouch_scan_free(scan);
-	vouch_visitor_chain_free(&chain);
-	vouch_ident_free(ident);
-	vouch_vuln_result_free(vres);
-	vouch_vuln_result_free(vinfo_ref);
-	vouch_vulndb_close(vdb);
-	vouch_analysis_free(an);
-	vouch_findings_free(fs);
+	report_run_free(&r);
 	return rc;
 }
