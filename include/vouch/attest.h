@@ -59,6 +59,26 @@ VOUCH_API int vouch_attest_sign(const char *key_path, const char *const *subject
 				const char *predicate_json, size_t predicate_len,
 				char **envelope_out, char *why, size_t why_cap);
 
+/* A subject named and digested by the caller (e.g. a stored artefact under its own name). */
+typedef struct vouch_attest_subject {
+	const char *name;
+	unsigned char sha256[32];
+} vouch_attest_subject;
+
+/* As vouch_attest_sign, with subjects given by name and SHA-256 instead of read from files. */
+VOUCH_API int vouch_attest_sign_digests(const char *key_path, const vouch_attest_subject *subjects,
+					size_t nsubjects, const char *predicate_type,
+					const char *predicate_json, size_t predicate_len,
+					char **envelope_out, char *why, size_t why_cap);
+
+/*
+ * Open a DSSE envelope signed by `vkey` holding an in-toto Statement v1, without checking
+ * any subject: *statement_out receives the statement as canonical JSON (malloc'ed).
+ * Returns as vouch_attest_verify.
+ */
+VOUCH_API int vouch_attest_open(const char *envelope, size_t len, const char *vkey,
+				char **statement_out, char *why, size_t why_cap);
+
 /*
  * Verify an attestation envelope with a verifier key (text form, type 0x01): a DSSE
  * signature by that key over the PAE of the payload, payload type in-toto, payload a

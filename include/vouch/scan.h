@@ -140,6 +140,9 @@ typedef struct vouch_scan_opts {
 	void *progress_ud;
 	vouch_log_fn log;
 	void *log_ud;
+	/* The root's name in nested paths; NULL: the image path's last component (the lab
+	 * scans content-addressed blobs under the artefact's own name). */
+	const char *root_name;
 } vouch_scan_opts;
 
 /* Fill with defaults (default limits, all CPUs, no extraction). */

@@ -157,44 +157,18 @@ vouch_key_public(const char *path, char **vkey_out, char *why, size_t why_cap)
 	return err;
 }
 
-int
-vouch_attest_sign(const char *key_path, const char *const *subject_paths, size_t nsubjects,
-		  const char *predicate_type, const char *predicate_json, size_t predicate_len,
-		  char **envelope_out, char *why, size_t why_cap)
+/* Sign a Statement over subjects already named and digested. */
+static int
+sign_subjects(const char *key_path, const vouch_intoto_subject *subj, size_t nsubjects,
+	      const char *predicate_type, json_t *pred, char **envelope_out, char *why,
+	      size_t why_cap)
 {
-	vouch_intoto_subject *subj = NULL;
 	vouch_ed25519_key *k = NULL;
-	json_t *pred = NULL, *st = NULL;
+	json_t *st = NULL;
 	char *payload = NULL, *vkey = NULL, *keyid;
 	size_t payload_len = 0;
 	int err;
 
-	if (nsubjects == 0 || nsubjects > VOUCH_ATTEST_MAX_SUBJECTS || predicate_type == NULL ||
-	    predicate_type[0] == '\0') {
-		return say(why, why_cap, VOUCH_E_USAGE,
-			   "need 1-%d subjects and a predicate type", VOUCH_ATTEST_MAX_SUBJECTS);
-	}
-	err = vouch_json_read(predicate_json, predicate_len, &pred);
-	if (err != VOUCH_OK || !json_is_object(pred)) {
-		err = err == VOUCH_OK ? VOUCH_E_MALFORMED : err;
-		say(why, why_cap, err, "the predicate is not a JSON object (duplicate keys?)");
-		goto out;
-	}
-	subj = calloc(nsubjects, sizeof(*subj));
-	if (subj == NULL) {
-		err = VOUCH_E_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < nsubjects; i++) {
-		const char *slash = strrchr(subject_paths[i], '/');
-
-		subj[i].name = slash != NULL && slash[1] != '\0' ? slash + 1 : subject_paths[i];
-		if ((err = hash_file(subject_paths[i], subj[i].sha256)) != VOUCH_OK) {
-			say(why, why_cap, err, "%s: cannot read (%s)", subject_paths[i],
-			    strerror(errno));
-			goto out;
-		}
-	}
 	if ((err = load_key(key_path, &k, why, why_cap)) != VOUCH_OK) {
 		goto out;
 	}
@@ -223,9 +197,101 @@ out:
 	free(vkey);
 	free(payload);
 	json_decref(st);
+	vouch_ed25519_free(k);
+	return err;
+}
+
+/* The predicate as a JSON object, or a reason. */
+static int
+read_predicate(size_t nsubjects, const char *predicate_type, const char *predicate_json,
+	       size_t predicate_len, json_t **pred, char *why, size_t why_cap)
+{
+	int err;
+
+	if (nsubjects == 0 || nsubjects > VOUCH_ATTEST_MAX_SUBJECTS || predicate_type == NULL ||
+	    predicate_type[0] == '\0') {
+		return say(why, why_cap, VOUCH_E_USAGE,
+			   "need 1-%d subjects and a predicate type", VOUCH_ATTEST_MAX_SUBJECTS);
+	}
+	err = vouch_json_read(predicate_json, predicate_len, pred);
+	if (err != VOUCH_OK || !json_is_object(*pred)) {
+		json_decref(*pred);
+		*pred = NULL;
+		err = err == VOUCH_OK ? VOUCH_E_MALFORMED : err;
+		return say(why, why_cap, err, "the predicate is not a JSON object (duplicate keys?)");
+	}
+	return VOUCH_OK;
+}
+
+int
+vouch_attest_sign(const char *key_path, const char *const *subject_paths, size_t nsubjects,
+		  const char *predicate_type, const char *predicate_json, size_t predicate_len,
+		  char **envelope_out, char *why, size_t why_cap)
+{
+	vouch_intoto_subject *subj = NULL;
+	json_t *pred = NULL;
+	int err;
+
+	err = read_predicate(nsubjects, predicate_type, predicate_json, predicate_len, &pred, why,
+			     why_cap);
+	if (err != VOUCH_OK) {
+		return err;
+	}
+	subj = calloc(nsubjects, sizeof(*subj));
+	if (subj == NULL) {
+		err = VOUCH_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nsubjects; i++) {
+		const char *slash = strrchr(subject_paths[i], '/');
+
+		subj[i].name = slash != NULL && slash[1] != '\0' ? slash + 1 : subject_paths[i];
+		if ((err = hash_file(subject_paths[i], subj[i].sha256)) != VOUCH_OK) {
+			say(why, why_cap, err, "%s: cannot read (%s)", subject_paths[i],
+			    strerror(errno));
+			goto out;
+		}
+	}
+	err = sign_subjects(key_path, subj, nsubjects, predicate_type, pred, envelope_out, why,
+			    why_cap);
+out:
 	json_decref(pred);
 	free(subj);
-	vouch_ed25519_free(k);
+	return err;
+}
+
+int
+vouch_attest_sign_digests(const char *key_path, const vouch_attest_subject *subjects,
+			  size_t nsubjects, const char *predicate_type, const char *predicate_json,
+			  size_t predicate_len, char **envelope_out, char *why, size_t why_cap)
+{
+	vouch_intoto_subject *subj = NULL;
+	json_t *pred = NULL;
+	int err;
+
+	err = read_predicate(nsubjects, predicate_type, predicate_json, predicate_len, &pred, why,
+			     why_cap);
+	if (err != VOUCH_OK) {
+		return err;
+	}
+	subj = calloc(nsubjects, sizeof(*subj));
+	if (subj == NULL) {
+		err = VOUCH_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nsubjects; i++) {
+		if (subjects[i].name == NULL || subjects[i].name[0] == '\0') {
+			err = say(why, why_cap, VOUCH_E_USAGE, "subject %zu has no name", i);
+			goto out;
+		}
+		subj[i].name = subjects[i].name;
+		memcpy(subj[i].sha256, subjects[i].sha256, 32);
+	}
+	err = sign_subjects(key_path, subj, nsubjects, predicate_type, pred, envelope_out, why,
+			    why_cap);
+out:
+	json_decref(pred);
+	free(subj);
 	return err;
 }
 
@@ -294,4 +360,11 @@ out:
 	vouch_dsse_payload_clear(&p);
 	vouch_note_verifier_free(v);
 	return err;
+}
+
+int
+vouch_attest_open(const char *envelope, size_t len, const char *vkey, char **statement_out,
+		  char *why, size_t why_cap)
+{
+	return vouch_attest_verify(envelope, len, vkey, NULL, 0, statement_out, why, why_cap);
 }

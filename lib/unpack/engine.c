@@ -1775,7 +1775,7 @@ make_root(vouch_scan *s, vouch_blob *b, uint64_t size, const char *path, const s
 		return vouch_errf(&s->err, VOUCH_E_NOMEM, 0, "out of memory");
 	}
 	root->src = (vouch_src){b, 0, size};
-	root->path = root_name(path);
+	root->path = root_name(s->opts.root_name != NULL ? s->opts.root_name : path);
 	root->disk = s->sink && root->path ? strdup(root->path) : NULL;
 	root->ftype = VOUCH_FT_REG;
 	if (st != NULL) {
