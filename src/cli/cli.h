@@ -76,5 +76,19 @@ int cmd_elf(int argc, char **argv);
 void help_elf(FILE *out);
 int cmd_vulndb(int argc, char **argv);
 void help_vulndb(FILE *out);
+int cmd_lab(int argc, char **argv);
+void help_lab(FILE *out);
+int cmd_delivery(int argc, char **argv);
+void help_delivery(FILE *out);
+int cmd_evaluate(int argc, char **argv);
+void help_evaluate(FILE *out);
+int cmd_recheck(int argc, char **argv);
+void help_recheck(FILE *out);
+int cmd_revoke(int argc, char **argv);
+void help_revoke(FILE *out);
+int cmd_bundle(int argc, char **argv);
+void help_bundle(FILE *out);
+int cmd_verify(int argc, char **argv);
+void help_verify(FILE *out);
 
 #endif

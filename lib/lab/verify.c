@@ -1,0 +1,275 @@
+/*
+ * lab/verify.c: the operator's offline check of a firmware file against a lab bundle
+ * (include/vouch/lab.h: vouch_bundle_verify).
+ *
+ * The order of the checks is the order of trust: the checkpoint must be signed by the lab's
+ * log key (else nothing in the bundle is anchored); each attestation's envelope must be in
+ * the log under that checkpoint (its SHA-256 is the entry the tlog-proof proves, so a
+ * tampered envelope falls out here or at the signature); each envelope must be signed by
+ * the lab's attestation key and carry a Statement of one of our predicate types about the
+ * same delivery; then the answers: the file's digest is a subject of the verdict, the
+ * verdict is not "rejected", no revocation names the file. Every attestation in the bundle
+ * is checked, so a flipped byte anywhere fails; each failure kind is its own answer.
+ *
+ * The keys are the two verifier-key lines vouch_lab_pubkeys() prints; the log key is the
+ * one whose name is the checkpoint's origin, the attestation key the other.
+ *
+ * What offline cannot give: a revocation logged after the bundle was made is unknown to
+ * it; the operator fetches a fresh bundle (docs/attestation.md says how often).
+ */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "store.h"
+#include "vouch/attest.h"
+#include "vouch/tlog.h"
+
+#define BUNDLE_MAX_ATTESTATIONS 64
+#define BUNDLE_TEXT_MAX (64u << 20)
+
+const char *
+vouch_bundle_check_str(vouch_bundle_check c)
+{
+	switch (c) {
+	case VOUCH_BUNDLE_PASS: return "pass";
+	case VOUCH_BUNDLE_NOT_SUBJECT: return "not-a-subject";
+	case VOUCH_BUNDLE_SIGNATURE: return "bad-signature";
+	case VOUCH_BUNDLE_INCLUSION: return "not-in-log";
+	case VOUCH_BUNDLE_CHECKPOINT: return "bad-checkpoint";
+	case VOUCH_BUNDLE_NOT_APPROVED: return "not-approved";
+	case VOUCH_BUNDLE_REVOKED: return "revoked";
+	case VOUCH_BUNDLE_MALFORMED: return "malformed";
+	}
+	return "malformed";
+}
+
+static int
+answer(vouch_bundle_result *res, vouch_bundle_check c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+answer(vouch_bundle_result *res, vouch_bundle_check c, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->check = c;
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+	va_end(ap);
+	return VOUCH_OK;
+}
+
+/* Split the key file into its verifier-key lines (at most 4). */
+static size_t
+key_lines(char *text, char *lines[4])
+{
+	size_t n = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(text, "\r\n", &save); l != NULL && n < 4;
+	     l = strtok_r(NULL, "\r\n", &save)) {
+		if (l[0] != '\0' && l[0] != '#') {
+			lines[n++] = l;
+		}
+	}
+	return n;
+}
+
+/* The checkpoint note inside a tlog-proof text: after the first empty line. */
+static const char *
+proof_note(const char *proof, size_t *len)
+{
+	const char *p = strstr(proof, "\n\n");
+	if (p == NULL) {
+		return NULL;
+	}
+	*len = strlen(p + 2);
+	return p + 2;
+}
+
+static bool
+has_subject(json_t *st, const char *hex, char *name_out, size_t cap)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(st, "subject"), i, s) {
+		const char *d = json_string_value(json_object_get(json_object_get(s, "digest"), "sha256"));
+		if (d != NULL && strcmp(d, hex) == 0) {
+			snprintf(name_out, cap, "%s", json_string_value(json_object_get(s, "name")));
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bundle_len,
+		    const char *keys, size_t keys_len, vouch_bundle_result *res)
+{
+	json_t *b = NULL, *atts, *a, *verdict_st = NULL;
+	char *ktext = NULL, *lines[4], filehex[65], why[256];
+	const char *log_vkey = NULL, *att_vkey = NULL, *origin_seen = NULL;
+	json_t *sts[BUNDLE_MAX_ATTESTATIONS] = {0};
+	size_t i, nk;
+	int rc = VOUCH_OK;
+
+	memset(res, 0, sizeof(*res));
+	res->index = UINT64_MAX;
+	lab_hex(file_sha256, 32, filehex);
+	if (bundle_len > BUNDLE_TEXT_MAX || keys_len > 65536) {
+		return answer(res, VOUCH_BUNDLE_MALFORMED, "the bundle or key file is too large");
+	}
+	ktext = malloc(keys_len + 1);
+	if (ktext == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	memcpy(ktext, keys, keys_len);
+	ktext[keys_len] = '\0';
+	nk = key_lines(ktext, lines);
+	json_error_t jerr;
+	b = json_loadb(bundle, bundle_len, JSON_REJECT_DUPLICATES, &jerr);
+	atts = json_object_get(b, "attestations");
+	if (b == NULL || !json_is_array(atts) || json_array_size(atts) == 0 ||
+	    json_array_size(atts) > BUNDLE_MAX_ATTESTATIONS ||
+	    json_integer_value(json_object_get(b, "bundle_version")) != VOUCH_BUNDLE_VERSION) {
+		answer(res, VOUCH_BUNDLE_MALFORMED, "not a vouch bundle (version %d with attestations)%s%s",
+		       VOUCH_BUNDLE_VERSION, b == NULL ? ": " : "", b == NULL ? jerr.text : "");
+		goto out;
+	}
+	if (nk != 2) {
+		answer(res, VOUCH_BUNDLE_MALFORMED,
+		       "the key file must hold the lab's two verifier keys (`vouch lab pubkey`), "
+		       "found %zu", nk);
+		goto out;
+	}
+	/* 1. every checkpoint signed by the log key; 2. every envelope in the log */
+	json_array_foreach(atts, i, a) {
+		const char *env = json_string_value(json_object_get(a, "envelope"));
+		const char *proof = json_string_value(json_object_get(a, "proof"));
+		const char *kind = json_string_value(json_object_get(a, "kind"));
+		size_t nlen = 0;
+		const char *note = proof ? proof_note(proof, &nlen) : NULL;
+		uint64_t size, idx;
+		vouch_tlog_hash root;
+		uint8_t ed[32];
+
+		if (env == NULL || note == NULL || kind == NULL) {
+			answer(res, VOUCH_BUNDLE_MALFORMED, "attestation %zu lacks kind, envelope or proof", i);
+			goto out;
+		}
+		/* which line is the log key: the one naming the checkpoint's origin */
+		size_t olen = strcspn(note, "\n");
+		log_vkey = att_vkey = NULL;
+		for (size_t k = 0; k < nk; k++) {
+			size_t nl = strcspn(lines[k], "+");
+			if (nl == olen && strncmp(lines[k], note, olen) == 0) {
+				log_vkey = lines[k];
+				att_vkey = lines[1 - k];
+			}
+		}
+		if (log_vkey == NULL) {
+			answer(res, VOUCH_BUNDLE_CHECKPOINT,
+			       "the checkpoint's origin \"%.*s\" is not the name of a key in the key file",
+			       (int)(olen < 100 ? olen : 100), note);
+			goto out;
+		}
+		if (origin_seen != NULL && strcmp(origin_seen, log_vkey) != 0) {
+			answer(res, VOUCH_BUNDLE_CHECKPOINT, "the attestations are logged by two logs");
+			goto out;
+		}
+		origin_seen = log_vkey;
+		if (vouch_tlog_checkpoint_open(note, nlen, log_vkey, &size, root, why, sizeof(why)) !=
+		    VOUCH_OK) {
+			answer(res, VOUCH_BUNDLE_CHECKPOINT, "the checkpoint is not signed by the lab's "
+			       "log key: %s", why);
+			goto out;
+		}
+		vouch_sha256_oneshot(env, strlen(env), ed);
+		int vr = vouch_tlog_verify_bundle(proof, strlen(proof), log_vkey, NULL, 0, 0, ed, 32,
+						  &idx, why, sizeof(why));
+		if (vr == VOUCH_E_NOMEM) {
+			rc = vr;
+			goto out;
+		}
+		if (vr != VOUCH_OK) {
+			answer(res, VOUCH_BUNDLE_INCLUSION, "the %s attestation is not in the lab's log "
+			       "under the checkpoint: %s", kind, why);
+			goto out;
+		}
+		res->tree_size = size;
+		/* 3. signed by the attestation key */
+		char *stext = NULL;
+		if (vouch_attest_open(env, strlen(env), att_vkey, &stext, why, sizeof(why)) != VOUCH_OK) {
+			answer(res, VOUCH_BUNDLE_SIGNATURE, "the %s attestation is not signed by the lab's "
+			       "attestation key: %s", kind, why);
+			goto out;
+		}
+		sts[i] = json_loads(stext, 0, NULL);
+		free(stext);
+		const char *ptype = json_string_value(json_object_get(sts[i], "predicateType"));
+		bool rev = strcmp(kind, "revocation") == 0;
+		if (ptype == NULL ||
+		    strcmp(ptype, rev ? VOUCH_LAB_PREDICATE_REVOCATION : VOUCH_LAB_PREDICATE_VERDICT) !=
+			    0) {
+			answer(res, VOUCH_BUNDLE_MALFORMED, "attestation %zu is a %s but its statement's "
+			       "predicate type is %.100s", i, kind, ptype ? ptype : "missing");
+			goto out;
+		}
+		if (!rev) {
+			if (verdict_st != NULL) {
+				answer(res, VOUCH_BUNDLE_MALFORMED, "the bundle holds two verdicts");
+				goto out;
+			}
+			verdict_st = sts[i];
+			res->index = idx;
+		}
+	}
+	if (verdict_st == NULL) {
+		answer(res, VOUCH_BUNDLE_MALFORMED, "the bundle holds no verdict attestation");
+		goto out;
+	}
+	json_t *pred = json_object_get(verdict_st, "predicate");
+	const char *did = json_string_value(json_object_get(json_object_get(pred, "delivery"), "id"));
+	const char *v = json_string_value(json_object_get(pred, "verdict"));
+	snprintf(res->delivery, sizeof(res->delivery), "%s", did ? did : "");
+	snprintf(res->verdict, sizeof(res->verdict), "%s", v ? v : "");
+	/* 4. the answers */
+	if (!has_subject(verdict_st, filehex, res->subject, sizeof(res->subject))) {
+		answer(res, VOUCH_BUNDLE_NOT_SUBJECT, "this file (SHA-256 %s) is not a firmware "
+		       "artefact the lab evaluated in this delivery", filehex);
+		goto out;
+	}
+	json_array_foreach(atts, i, a) {
+		json_t *rp = json_object_get(sts[i], "predicate");
+		if (sts[i] == verdict_st) {
+			continue;
+		}
+		const char *rdid = json_string_value(json_object_get(json_object_get(rp, "delivery"), "id"));
+		if ((rdid != NULL && did != NULL && strcmp(rdid, did) == 0) ||
+		    has_subject(sts[i], filehex, why, sizeof(why))) {
+			const char *reason = json_string_value(json_object_get(rp, "reason"));
+			const char *at = json_string_value(json_object_get(rp, "revoked_at"));
+			answer(res, VOUCH_BUNDLE_REVOKED, "the lab revoked its approval on %s: %.300s",
+			       at ? at : "?", reason ? reason : "(no reason given)");
+			goto out;
+		}
+	}
+	if (v == NULL || (strcmp(v, "approved") != 0 && strcmp(v, "approved-with-conditions") != 0)) {
+		answer(res, VOUCH_BUNDLE_NOT_APPROVED, "the lab's verdict on this delivery is \"%s\"",
+		       v ? v : "missing");
+		goto out;
+	}
+	answer(res, VOUCH_BUNDLE_PASS, "%s is %s by the lab (delivery %.12s, log index %llu of %llu)",
+	       res->subject, v, res->delivery, (unsigned long long)res->index,
+	       (unsigned long long)res->tree_size);
+out:
+	for (i = 0; i < BUNDLE_MAX_ATTESTATIONS; i++) {
+		json_decref(sts[i]);
+	}
+	json_decref(b);
+	free(ktext);
+	return rc;
+}
