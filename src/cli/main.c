@@ -63,6 +63,8 @@ static const cli_cmd cmds[] = {
 	 cmd_log, help_log},
 	{"vulndb", "the offline vulnerability database: import feeds, say what it covers",
 	 cmd_vulndb, help_vulndb},
+	{"policy", "the lab's policy: check it, or apply it to a scan report for a verdict",
+	 cmd_policy, help_policy},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
