@@ -90,5 +90,7 @@ int cmd_bundle(int argc, char **argv);
 void help_bundle(FILE *out);
 int cmd_verify(int argc, char **argv);
 void help_verify(FILE *out);
+int cmd_policy(int argc, char **argv);
+void help_policy(FILE *out);
 
 #endif

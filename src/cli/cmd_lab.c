@@ -112,8 +112,16 @@ read_text(const char *path, size_t max, char **out, size_t *len)
 		return EXIT_INPUT;
 	}
 	for (;;) {
-		if (n + 65537 > cap && vouch_grow((void **)&buf, &cap, n + 65537, 1, 65537) != VOUCH_OK) {
-			break;
+		if (n + 65537 > cap) {
+			size_t ncap = cap == 0 ? 262144 : cap * 2;
+			char *nb = realloc(buf, ncap);
+			if (nb == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap = ncap;
 		}
 		size_t r = fread(buf + n, 1, 65536, f);
 		n += r;

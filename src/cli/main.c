@@ -75,6 +75,8 @@ static const cli_cmd cmds[] = {
 	 help_bundle},
 	{"verify", "at the operator: check a firmware file against a bundle, offline",
 	 cmd_verify, help_verify},
+	{"policy", "the lab's policy: check it, or apply it to a scan report for a verdict",
+	 cmd_policy, help_policy},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
