@@ -42,6 +42,7 @@ extern "C" {
 #define VOUCH_LAB_PREDICATE_REVOCATION "https://vouch.dev/attestation/revocation/v1"
 #define VOUCH_LAB_MANIFEST "vouch-delivery.json"
 #define VOUCH_BUNDLE_VERSION 1
+#define VOUCH_BUNDLE_MEDIA_TYPE "application/vnd.vouch.bundle.v1+json"
 
 typedef struct vouch_lab vouch_lab;
 

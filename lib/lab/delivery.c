@@ -698,7 +698,9 @@ vouch_lab_submit(vouch_lab *lab, const char *path, const char *vendor_vkey, char
 	} else {
 		check_manifest(&s, m, &vendor, &product, &version);
 	}
-	if (json_array_size(s.problems) == 0) {
+	/* the files of every well-formed entry are checked even when others are not, so the
+	 * vendor sees every mistake in one round */
+	if (m != NULL && s.narts > 0) {
 		if (is_dir) {
 			read_dir_artefacts(&s, dirfd);
 		} else {

@@ -1014,7 +1014,7 @@ vouch_lab_bundle(vouch_lab *lab, const char *id, char **bundle_out)
 		free(proof);
 	}
 	json_object_set_new(b, "bundle_version", json_integer(VOUCH_BUNDLE_VERSION));
-	json_object_set_new(b, "media_type", json_string("application/vnd.vouch.bundle.v1+json"));
+	json_object_set_new(b, "media_type", json_string(VOUCH_BUNDLE_MEDIA_TYPE));
 	json_t *ref = delivery_ref(d);
 	json_object_del(ref, "manifest");
 	json_object_set_new(b, "delivery", ref);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/b64.h"
 #include "crypto/crypto.h"
 #include "store.h"
 #include "vouch/attest.h"
@@ -105,6 +106,55 @@ has_subject(json_t *st, const char *hex, char *name_out, size_t cap)
 	return false;
 }
 
+/* Only these keys, each present: the bundle has no field that is not checked. */
+static bool
+exact_keys(json_t *o, const char *const *keys, size_t n)
+{
+	if (!json_is_object(o) || json_object_size(o) != n) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (json_object_get(o, keys[i]) == NULL) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The tlog-proof's optional extra line must be the entry we computed: base64(digest). */
+static bool
+extra_matches(const char *proof, const uint8_t entry[32])
+{
+	const char *l = strchr(proof, '\n');
+	char want[64];
+
+	if (l == NULL || strncmp(l + 1, "extra ", 6) != 0) {
+		return true; /* no extra line: nothing unauthenticated */
+	}
+	size_t n = vouch_b64_encode(want, entry, 32);
+	return strncmp(l + 7, want, n) == 0 && l[7 + n] == '\n';
+}
+
+/* The bundle's header repeats what the signed verdict says; it must say the same. */
+static bool
+header_matches(json_t *b, json_t *pred)
+{
+	static const char *const dk[] = {"id", "vendor", "product", "version"};
+	json_t *h = json_object_get(b, "delivery"), *s = json_object_get(pred, "delivery");
+
+	if (!exact_keys(h, dk, 4)) {
+		return false;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		const char *x = json_string_value(json_object_get(h, dk[i]));
+		const char *y = json_string_value(json_object_get(s, dk[i]));
+		if (x == NULL || y == NULL || strcmp(x, y) != 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
 int
 vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bundle_len,
 		    const char *keys, size_t keys_len, vouch_bundle_result *res)
@@ -132,9 +182,13 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 	json_error_t jerr;
 	b = json_loadb(bundle, bundle_len, JSON_REJECT_DUPLICATES, &jerr);
 	atts = json_object_get(b, "attestations");
-	if (b == NULL || !json_is_array(atts) || json_array_size(atts) == 0 ||
-	    json_array_size(atts) > BUNDLE_MAX_ATTESTATIONS ||
-	    json_integer_value(json_object_get(b, "bundle_version")) != VOUCH_BUNDLE_VERSION) {
+	static const char *const bk[] = {"bundle_version", "media_type", "delivery", "attestations"};
+	if (b == NULL || !exact_keys(b, bk, 4) || !json_is_array(atts) ||
+	    json_array_size(atts) == 0 || json_array_size(atts) > BUNDLE_MAX_ATTESTATIONS ||
+	    json_integer_value(json_object_get(b, "bundle_version")) != VOUCH_BUNDLE_VERSION ||
+	    !json_is_string(json_object_get(b, "media_type")) ||
+	    strcmp(json_string_value(json_object_get(b, "media_type")), VOUCH_BUNDLE_MEDIA_TYPE) !=
+		    0) {
 		answer(res, VOUCH_BUNDLE_MALFORMED, "not a vouch bundle (version %d with attestations)%s%s",
 		       VOUCH_BUNDLE_VERSION, b == NULL ? ": " : "", b == NULL ? jerr.text : "");
 		goto out;
@@ -156,7 +210,9 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 		vouch_tlog_hash root;
 		uint8_t ed[32];
 
-		if (env == NULL || note == NULL || kind == NULL) {
+		static const char *const ak[] = {"kind", "index", "envelope", "proof"};
+		if (env == NULL || note == NULL || kind == NULL || !exact_keys(a, ak, 4) ||
+		    (strcmp(kind, "verdict") != 0 && strcmp(kind, "revocation") != 0)) {
 			answer(res, VOUCH_BUNDLE_MALFORMED, "attestation %zu lacks kind, envelope or proof", i);
 			goto out;
 		}
@@ -193,6 +249,17 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 		if (vr == VOUCH_E_NOMEM) {
 			rc = vr;
 			goto out;
+		}
+		if (vr == VOUCH_OK && !extra_matches(proof, ed)) {
+			vr = VOUCH_E_VERIFY;
+			snprintf(why, sizeof(why), "the proof's extra line is not the envelope's digest");
+		}
+		if (vr == VOUCH_OK && (!json_is_integer(json_object_get(a, "index")) ||
+				       (uint64_t)json_integer_value(json_object_get(a, "index")) != idx)) {
+			vr = VOUCH_E_VERIFY;
+			snprintf(why, sizeof(why), "the bundle says index %lld, the proof %llu",
+				 (long long)json_integer_value(json_object_get(a, "index")),
+				 (unsigned long long)idx);
 		}
 		if (vr != VOUCH_OK) {
 			answer(res, VOUCH_BUNDLE_INCLUSION, "the %s attestation is not in the lab's log "
@@ -232,6 +299,11 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 		goto out;
 	}
 	json_t *pred = json_object_get(verdict_st, "predicate");
+	if (!header_matches(b, pred)) {
+		answer(res, VOUCH_BUNDLE_MALFORMED, "the bundle's delivery header differs from the "
+		       "delivery its signed verdict names");
+		goto out;
+	}
 	const char *did = json_string_value(json_object_get(json_object_get(pred, "delivery"), "id"));
 	const char *v = json_string_value(json_object_get(pred, "verdict"));
 	snprintf(res->delivery, sizeof(res->delivery), "%s", did ? did : "");

@@ -33,6 +33,7 @@
 #define TEXT_MAX (512u << 20) /* a stored report or SBOM read back */
 #define KEY_MAX 65536         /* a key file */
 #define BUNDLE_MAX (64u << 20)
+#define REASONS_SHOWN 8 /* conditions printed on a terminal */
 
 /* Exit statuses of `vouch verify`, one per answer (vouch(1)). */
 enum {
@@ -511,8 +512,16 @@ print_reasons(json_t *verdict, const char *artefact)
 {
 	size_t i;
 	json_t *r, *w;
+	size_t shown = 0, hidden = 0;
 	json_array_foreach(json_object_get(verdict, "reasons"), i, r) {
 		json_t *f = json_object_get(r, "finding"), *v = json_object_get(r, "vulnerability");
+		/* every reason to reject; the first conditions (all of them are in --json, in
+		 * `vouch delivery show` and in the HTML report) */
+		if (strcmp(jget(r, "outcome"), "reject") != 0 && shown >= REASONS_SHOWN) {
+			hidden++;
+			continue;
+		}
+		shown += strcmp(jget(r, "outcome"), "reject") != 0;
 		printf("  %-9s %s: %s\n", jget(r, "outcome"), jget(r, "rule"), cli_esc(jget(r, "text"), 0));
 		if (f != NULL) {
 			json_t *off = json_object_get(f, "offset");
@@ -525,6 +534,10 @@ print_reasons(json_t *verdict, const char *artefact)
 			printf("            %s in %s %s\n", jget(v, "id"), cli_esc(jget(v, "component"), 0),
 			       cli_esc(jget(v, "version"), 1));
 		}
+	}
+	if (hidden != 0) {
+		printf("  ... and %zu more conditions (--json or `vouch report --html` lists all)\n",
+		       hidden);
 	}
 	json_array_foreach(json_object_get(verdict, "waivers"), i, w) {
 		printf("  waiver %s %s (by %s, expires %s): %s\n", cli_esc(jget(w, "id"), 0),
