@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cmd_attest.h"
 #include "cmd_log.h"
+#include "cmd_report.h"
 #include "vouch/vouch.h"
 
 static int cmd_formats(int argc, char **argv);
@@ -77,6 +78,8 @@ static const cli_cmd cmds[] = {
 	 cmd_verify, help_verify},
 	{"policy", "the lab's policy: check it, or apply it to a scan report for a verdict",
 	 cmd_policy, help_policy},
+	{"report", "the evaluation report for people: one self-contained HTML page",
+	 cmd_report, help_report},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
