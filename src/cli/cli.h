@@ -76,5 +76,7 @@ int cmd_elf(int argc, char **argv);
 void help_elf(FILE *out);
 int cmd_vulndb(int argc, char **argv);
 void help_vulndb(FILE *out);
+int cmd_equiv(int argc, char **argv);
+void help_equiv(FILE *out);
 
 #endif

@@ -63,6 +63,8 @@ static const cli_cmd cmds[] = {
 	 cmd_log, help_log},
 	{"vulndb", "the offline vulnerability database: import feeds, say what it covers",
 	 cmd_vulndb, help_vulndb},
+	{"equiv", "binary equivalence: delivered image or tree vs the lab's rebuild", cmd_equiv,
+	 help_equiv},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
