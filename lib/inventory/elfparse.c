@@ -267,8 +267,7 @@ parse_header(vouch_elfp *e)
 {
 	vouch_rd r;
 	const uint8_t *id;
-	uint16_t ehsize, phnum, shnum, shstrndx;
-	uint32_t version;
+	uint16_t phnum, shnum, shstrndx;
 
 	vouch_rd_init(&r, e->p, e->n);
 	if (vouch_rd_view(&r, 16, &id) != VOUCH_OK || id[0] != 0x7F || id[1] != 'E' ||
@@ -279,9 +278,9 @@ parse_header(vouch_elfp *e)
 	e->is64 = id[4] == 2;
 	e->be = id[5] == 2;
 	e->osabi = id[7];
-	if (rd16(e, &r, &e->type) || rd16(e, &r, &e->machine) || rd32(e, &r, &version) ||
+	if (rd16(e, &r, &e->type) || rd16(e, &r, &e->machine) || rd32(e, &r, &e->version) ||
 	    rdw(e, &r, &e->entry) || rdw(e, &r, &e->phoff) || rdw(e, &r, &e->shoff) ||
-	    rd32(e, &r, &e->flags) || rd16(e, &r, &ehsize) || rd16(e, &r, &e->phentsize) ||
+	    rd32(e, &r, &e->flags) || rd16(e, &r, &e->ehsize) || rd16(e, &r, &e->phentsize) ||
 	    rd16(e, &r, &phnum) || rd16(e, &r, &e->shentsize) || rd16(e, &r, &shnum) ||
 	    rd16(e, &r, &shstrndx)) {
 		vouch_elfp_note(e, "ELF header truncated (%zu bytes)", e->n);
@@ -427,6 +426,21 @@ sec_data(vouch_elfp *e, size_t i, uint64_t *off, uint64_t *size)
 	return true;
 }
 
+bool
+vouch_elfp_sec_view(vouch_elfp *e, size_t i, const uint8_t **p, size_t *n)
+{
+	uint64_t off, size;
+	vouch_rd r;
+
+	*p = NULL;
+	*n = 0;
+	if (i >= e->nsh || !sec_data(e, i, &off, &size) || !window(e, off, size, &r)) {
+		return false;
+	}
+	*n = r.len;
+	return vouch_rd_view(&r, r.len, p) == VOUCH_OK;
+}
+
 static bool
 sec_named(const vouch_elfp_sec *s, const char *name)
 {
@@ -474,7 +488,7 @@ parse_segments(vouch_elfp *e)
 	for (uint64_t i = 0; i < count; i++) {
 		vouch_elfp_seg *s = &e->ph[i];
 		uint32_t o32 = 0, v32 = 0, p32 = 0, f32 = 0, m32 = 0, al32 = 0;
-		uint64_t paddr;
+		uint64_t paddr = 0;
 		vouch_rd r;
 		int rc;
 
@@ -492,10 +506,12 @@ parse_segments(vouch_elfp *e)
 			     rd32(e, &r, &s->flags) || rd32(e, &r, &al32);
 			s->offset = o32;
 			s->vaddr = v32;
+			paddr = p32;
 			s->filesz = f32;
 			s->memsz = m32;
 			s->align = al32;
 		}
+		s->paddr = paddr;
 		if (rc) {
 			return VOUCH_E_INTERNAL;
 		}

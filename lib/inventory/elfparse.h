@@ -72,7 +72,7 @@ enum {
 
 typedef struct vouch_elfp_seg {
 	uint32_t type, flags;
-	uint64_t offset, vaddr, filesz, memsz, align;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
 } vouch_elfp_seg;
 
 typedef struct vouch_elfp_sec {
@@ -99,9 +99,9 @@ typedef struct vouch_elfp {
 	bool is64, be, header_ok;
 	uint8_t osabi;
 	uint16_t type, machine;
-	uint32_t flags;
+	uint32_t flags, version;
 	uint64_t entry, phoff, shoff;
-	uint16_t phentsize, shentsize;
+	uint16_t ehsize, phentsize, shentsize;
 	uint32_t phnum, shnum, shstrndx;
 
 	vouch_elfp_seg *ph;
@@ -150,6 +150,13 @@ typedef struct vouch_elfp {
  * arena ran out. Allocates from `a`; borrows p (names in syms and sh point into it).
  */
 int vouch_elfp_parse(vouch_arena *a, const void *p, size_t n, vouch_elfp *e);
+
+/*
+ * The bytes of section i (a view into the input, cut at the end of the file), for callers
+ * that compare section contents (lib/equiv). False, with *p NULL and *n 0, for SHT_NOBITS,
+ * an index out of range, or a section wholly outside the file (noted).
+ */
+bool vouch_elfp_sec_view(vouch_elfp *e, size_t i, const uint8_t **p, size_t *n);
 
 /* Record a problem (bounded; never fails: a lost note is counted). */
 void vouch_elfp_note(vouch_elfp *e, const char *fmt, ...) VOUCH_PRINTF(2, 3);

@@ -92,5 +92,7 @@ int cmd_verify(int argc, char **argv);
 void help_verify(FILE *out);
 int cmd_policy(int argc, char **argv);
 void help_policy(FILE *out);
+int cmd_equiv(int argc, char **argv);
+void help_equiv(FILE *out);
 
 #endif

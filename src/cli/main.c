@@ -80,6 +80,8 @@ static const cli_cmd cmds[] = {
 	 cmd_policy, help_policy},
 	{"report", "the evaluation report for people: one self-contained HTML page",
 	 cmd_report, help_report},
+	{"equiv", "binary equivalence: delivered image or tree vs the lab's rebuild", cmd_equiv,
+	 help_equiv},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
