@@ -212,8 +212,8 @@ get_obj(ctx *c, json_t *parent, const char *key, const char *path, json_t **out)
 	char p[300];
 
 	*out = NULL;
-	if (v == NULL) {
-		return VOUCH_OK;
+	if (v == NULL || yaml_null(c, v)) {
+		return VOUCH_OK; /* null: the section is off, as when absent */
 	}
 	subpath(p, sizeof(p), path, key);
 	if (!json_is_object(v)) {
@@ -273,7 +273,7 @@ get_str(ctx *c, json_t *obj, const char *key, const char *path, bool required, c
 
 	*out = NULL;
 	subpath(p, sizeof(p), path, key);
-	if (v == NULL) {
+	if (v == NULL || (!required && yaml_null(c, v))) {
 		return required ? fail(c, p, "is required") : VOUCH_OK;
 	}
 	if ((rc = check_str(c, v, p, true, &s)) != VOUCH_OK) {
@@ -438,8 +438,8 @@ get_strs(ctx *c, json_t *obj, const char *key, const char *path, bool nonempty,
 	size_t i;
 	int rc;
 
-	if (v == NULL) {
-		return VOUCH_OK;
+	if (v == NULL || yaml_null(c, v)) {
+		return VOUCH_OK; /* null: as when absent */
 	}
 	subpath(p, sizeof(p), path, key);
 	if (!json_is_array(v)) {
@@ -762,7 +762,8 @@ load_hardening(ctx *c, json_t *root, vouch_policy *pol)
 			    VOUCH_OK) {
 			return rc;
 		}
-		if (json_object_get(o, "require") == NULL) {
+		if (json_object_get(o, "require") == NULL ||
+		    yaml_null(c, json_object_get(o, "require"))) {
 			char p[64];
 			subpath(p, sizeof(p), P, "require");
 			return fail(c, p, "is required (a list of nx, pie, relro, canary)");
@@ -1076,6 +1077,13 @@ jstrs(const lab_strs *l)
 	return a;
 }
 
+/* A list whose empty form is written null (the loader refuses [] there: "leave it out"). */
+static json_t *
+jstrs_or_null(const lab_strs *l)
+{
+	return l->n == 0 ? json_null() : jstrs(l);
+}
+
 static json_t *
 jsev(int s)
 {
@@ -1149,8 +1157,8 @@ vouch_policy_normalized(const vouch_policy *p, char **json_out)
 	}
 	json_object_set_new(root, "endpoints", o);
 	if (p->j_on) {
-		o = json_pack("{s:o,s:o,s:o,s:o}", "allow", jstrs(&p->j_allow), "deny",
-			      jstrs(&p->j_deny), "action", jact(p->j_action), "unknown",
+		o = json_pack("{s:o,s:o,s:o,s:o}", "allow", jstrs_or_null(&p->j_allow), "deny",
+			      jstrs_or_null(&p->j_deny), "action", jact(p->j_action), "unknown",
 			      jact(p->j_unknown));
 	} else {
 		o = json_null();
@@ -1173,7 +1181,7 @@ vouch_policy_normalized(const vouch_policy *p, char **json_out)
 			}
 		}
 		json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:o}", "require", req, "kinds", kl,
-						   "paths", jstrs(&h->paths), "action",
+						   "paths", jstrs_or_null(&h->paths), "action",
 						   jact(h->action)));
 	}
 	json_object_set_new(root, "hardening", a);
