@@ -17,10 +17,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <jansson.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "vouch/lab.h"
 #include "cmd_report.h"
 #include "sbom_run.h"
 #include "vouch/html.h"
@@ -31,7 +33,8 @@
 void
 help_report(FILE *out)
 {
-	fputs("usage: vouch report --html FILE [options] REPORT.json...\n\n"
+	fputs("usage: vouch report --html FILE [options] REPORT.json...\n"
+	      "       vouch report --html FILE [--lab DIR] DELIVERY\n\n"
 	      "Write the evaluation report for people: one self-contained HTML page with the\n"
 	      "verdict and its reasons first (each linked to the finding or vulnerability it\n"
 	      "comes from, waivers with author, justification and expiry), then for every image\n"
@@ -39,7 +42,10 @@ help_report(FILE *out)
 	      "coverage), the unpacking tree, its regions and an entropy plot. The page loads\n"
 	      "nothing and runs no script (a Content-Security-Policy says so to the browser);\n"
 	      "every name from the firmware is escaped.\n\n"
-	      "REPORT.json is what `vouch scan --json IMAGE [--db DB]` prints, one per image.\n\n"
+	      "REPORT.json is what `vouch scan --json IMAGE [--db DB]` prints, one per image.\n"
+	      "DELIVERY (an id or unique prefix) takes the reports and verdicts of the latest\n"
+	      "evaluation of that delivery from the lab (--lab DIR, else $VOUCH_LAB, else\n"
+	      "./vouch-lab), with its status, log index and attestation in the header.\n\n"
 	      "  --html FILE        write the page to FILE (atomically; '-': stdout)\n"
 	      "  --verdict FILE     the policy verdict JSON of the next report, in order: the\n"
 	      "                     first --verdict goes with the first REPORT, and so on\n"
@@ -180,6 +186,75 @@ inputs_from_files(const char *const *reports, size_t nrep, const char *const *ve
 	return EXIT_OK;
 }
 
+/*
+ * The latest evaluation of a delivery in the lab: its reports and verdicts, and the
+ * delivery facts (status, log index, envelope digest, artefacts) for the page's header.
+ */
+static int
+inputs_from_lab(const char *labdir, const char *ref, report_inputs *in)
+{
+	vouch_lab *lab = NULL;
+	char id[65], *text = NULL;
+	json_t *d = NULL, *last = NULL, *a, *hdr = json_object();
+	size_t i;
+	int rc = EXIT_INPUT, err;
+
+	memset(in, 0, sizeof(*in));
+	err = vouch_lab_open(labdir, NULL, false, &lab);
+	if (err != VOUCH_OK || vouch_lab_resolve(lab, ref, id) != VOUCH_OK ||
+	    vouch_lab_delivery(lab, id, &text) != VOUCH_OK) {
+		cli_err("%s", vouch_lab_errmsg(lab));
+		goto out;
+	}
+	d = json_loads(text, 0, NULL);
+	json_array_foreach(json_object_get(d, "attestations"), i, a) {
+		const char *k = json_string_value(json_object_get(a, "kind"));
+		if (k != NULL && strcmp(k, "revocation") != 0) {
+			last = a;
+		}
+	}
+	if (last == NULL) {
+		cli_err("delivery %.12s was never evaluated: `vouch evaluate %.12s` first", id, id);
+		goto out;
+	}
+	json_t *parts = json_object_get(last, "parts");
+	in->n = json_array_size(parts);
+	in->reports = calloc(in->n + 1, sizeof(char *));
+	in->verdicts = calloc(in->n + 1, sizeof(char *));
+	in->names = calloc(in->n + 1, sizeof(char *));
+	if (in->reports == NULL || in->verdicts == NULL || in->names == NULL) {
+		in->n = 0;
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	json_array_foreach(parts, i, a) {
+		in->names[i] = "the lab's stored report";
+		if (vouch_lab_get(lab, json_string_value(json_object_get(a, "report")),
+				  REPORT_TEXT_MAX, &in->reports[i], NULL) != VOUCH_OK ||
+		    vouch_lab_get(lab, json_string_value(json_object_get(a, "verdict_json")),
+				  REPORT_TEXT_MAX, &in->verdicts[i], NULL) != VOUCH_OK) {
+			cli_err("%s", vouch_lab_errmsg(lab));
+			goto out;
+		}
+	}
+	static const char *const keep[] = {"id", "vendor", "product", "version", "artefacts"};
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		json_object_set(hdr, keep[i], json_object_get(d, keep[i]));
+	}
+	json_object_set(hdr, "verdict", json_object_get(d, "status"));
+	json_object_set(hdr, "evaluated_at", json_object_get(last, "created"));
+	json_object_set(hdr, "log_index", json_object_get(last, "index"));
+	json_object_set(hdr, "attestation_sha256", json_object_get(last, "envelope"));
+	in->delivery = json_dumps(hdr, JSON_COMPACT);
+	rc = in->delivery != NULL ? EXIT_OK : EXIT_INTERNAL;
+out:
+	free(text);
+	json_decref(d);
+	json_decref(hdr);
+	vouch_lab_close(lab);
+	return rc;
+}
+
 /* Render the inputs and write the page to path. */
 static int
 write_html(const report_inputs *in, const char *title, const char *path)
@@ -225,10 +300,11 @@ cmd_report(int argc, char **argv)
 		{"no-verdict", no_argument, NULL, 'N'},
 		{"delivery", required_argument, NULL, 'D'},
 		{"title", required_argument, NULL, 'T'},
+		{"lab", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *html = NULL, *title = NULL, *delivery = NULL;
+	const char *html = NULL, *title = NULL, *delivery = NULL, *labdir = NULL;
 	const char **verdicts = NULL;
 	size_t nver = 0;
 	report_inputs in = {0};
@@ -257,6 +333,9 @@ cmd_report(int argc, char **argv)
 		case 'T':
 			title = optarg;
 			break;
+		case 'l':
+			labdir = optarg;
+			break;
 		case 'h':
 			help_report(stdout);
 			rc = EXIT_OK;
@@ -280,8 +359,15 @@ cmd_report(int argc, char **argv)
 			"per report, in the reports' order", nver, argc - optind);
 		goto out;
 	}
-	rc = inputs_from_files((const char *const *)argv + optind, (size_t)(argc - optind),
-			       verdicts, nver, delivery, &in);
+	/* one argument that is not a file: a delivery evaluated in the lab */
+	if (argc - optind == 1 && access(argv[optind], F_OK) != 0) {
+		const char *e = getenv("VOUCH_LAB");
+		rc = inputs_from_lab(labdir ? labdir : (e && e[0] ? e : "vouch-lab"), argv[optind],
+				     &in);
+	} else {
+		rc = inputs_from_files((const char *const *)argv + optind, (size_t)(argc - optind),
+				       verdicts, nver, delivery, &in);
+	}
 	if (rc == EXIT_OK) {
 		rc = write_html(&in, title, html);
 	}
