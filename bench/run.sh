@@ -106,6 +106,7 @@ rm -rf "$RUN"
 
 [ -f bench/hardening.sh ] && { bash bench/hardening.sh "$VOUCH" || echo "bench/hardening.sh failed"; }
 [ -f bench/scan.sh ] && { bash bench/scan.sh "$VOUCH" || echo "bench/scan.sh failed"; }
+[ -f bench/evaluate.sh ] && { bash bench/evaluate.sh "$VOUCH" || echo "bench/evaluate.sh failed"; }
 if [ -f bench/tlog.sh ]; then
 	bash bench/tlog.sh build || echo "bench/tlog.sh failed"
 fi
