@@ -648,9 +648,9 @@ cmd_evaluate(int argc, char **argv)
 		}
 		o.ro.scan.root_name = base ? base + 1 : name;
 		rc = report_run_image(blob, &o.ro, &r);
-		free(blob);
 		if (rc != EXIT_OK) {
 			report_run_free(&r);
+			free(blob);
 			goto out;
 		}
 		json_t *rep = report_json(&r, name);
@@ -668,6 +668,7 @@ cmd_evaluate(int argc, char **argv)
 			vrecords = (int64_t)r.vinfo->records;
 		}
 		report_run_free(&r);
+		free(blob);
 		if (t[0] == NULL) {
 			rc = EXIT_INTERNAL;
 			goto out;

@@ -167,7 +167,11 @@ report_run_image(const char *image, const report_opts *o, report_run *r)
 		return EXIT_INTERNAL;
 	}
 	const char *slash = strrchr(image, '/');
-	if (vouch_ident_finish(r->ident, r->rep, slash ? slash + 1 : image, &r->sb) != VOUCH_OK) {
+	const char *name = o->scan.root_name != NULL ? o->scan.root_name
+			   : slash != NULL	      ? slash + 1
+						      : image;
+	/* the SBOM borrows the name: it must outlive r (the caller's strings do) */
+	if (vouch_ident_finish(r->ident, r->rep, name, &r->sb) != VOUCH_OK) {
 		r->sb = NULL; /* the findings stand on their own */
 		cli_err("component identification failed: %s", vouch_ident_errmsg(r->ident));
 	}
