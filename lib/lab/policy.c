@@ -551,15 +551,6 @@ check_country(ctx *c, const char *p, char *s)
 	return VOUCH_OK;
 }
 
-static int
-check_glob(ctx *c, const char *p, char *s)
-{
-	(void)c;
-	(void)p;
-	(void)s;
-	return VOUCH_OK;
-}
-
 /* ---- the sections ---- */
 
 static int
@@ -763,7 +754,7 @@ load_hardening(ctx *c, json_t *root, vouch_policy *pol)
 			return fail(c, P, "must be an object, not %s", type_name(o));
 		}
 		if ((rc = known_keys(c, o, P, known)) != VOUCH_OK ||
-		    (rc = get_strs(c, o, "paths", P, true, check_glob, &h->paths)) != VOUCH_OK ||
+		    (rc = get_strs(c, o, "paths", P, true, NULL, &h->paths)) != VOUCH_OK ||
 		    (rc = get_action(c, o, "action", P, 6, LAB_ACT_REJECT, &h->action)) !=
 			    VOUCH_OK) {
 			return rc;
