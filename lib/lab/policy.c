@@ -477,13 +477,19 @@ only_chars(const char *s, const char *set)
 #define LOWER "abcdefghijklmnopqrstuvwxyz"
 #define DIGITS "0123456789"
 
-/* finding ids are lower case: "key.*", "service.bind-shell" */
+/* Finding ids are lower case ("key.*", "service.bind-shell"), except the rule names of
+ * "yara.<rule>" (YARA identifiers are [A-Za-z0-9_]): "Key.*" would never match and is
+ * refused as the typo it is. */
 static int
 check_kind(ctx *c, const char *p, char *s)
 {
-	if (!only_chars(s, LOWER DIGITS ".-_*?[]!")) {
+	bool yara = strncmp(s, "yara.", 5) == 0;
+
+	if (!only_chars(s, yara ? LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ" DIGITS ".-_*?[]!"
+				: LOWER DIGITS ".-_*?[]!")) {
 		return fail(c, p, "'%s' is not a finding-id glob (finding ids are lower case "
-				  "letters, digits, '.', '-' and '_'; globs add * ? [...])",
+				  "letters, digits, '.', '-' and '_', except YARA rule names after "
+				  "'yara.'; globs add * ? [...])",
 			    s);
 	}
 	return VOUCH_OK;
@@ -542,15 +548,6 @@ check_country(ctx *c, const char *p, char *s)
 			*q = (char)(*q - 'a' + 'A');
 		}
 	}
-	return VOUCH_OK;
-}
-
-static int
-check_glob(ctx *c, const char *p, char *s)
-{
-	(void)c;
-	(void)p;
-	(void)s;
 	return VOUCH_OK;
 }
 
@@ -757,7 +754,7 @@ load_hardening(ctx *c, json_t *root, vouch_policy *pol)
 			return fail(c, P, "must be an object, not %s", type_name(o));
 		}
 		if ((rc = known_keys(c, o, P, known)) != VOUCH_OK ||
-		    (rc = get_strs(c, o, "paths", P, true, check_glob, &h->paths)) != VOUCH_OK ||
+		    (rc = get_strs(c, o, "paths", P, true, NULL, &h->paths)) != VOUCH_OK ||
 		    (rc = get_action(c, o, "action", P, 6, LAB_ACT_REJECT, &h->action)) !=
 			    VOUCH_OK) {
 			return rc;

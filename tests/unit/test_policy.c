@@ -246,6 +246,9 @@ test_load_refusals(void **s)
 	load_bad(P(", \"forbid\": {\"finding_kinds\": [\"Key.*\"]}"),
 		 "forbid.finding_kinds[0]: 'Key.*' is not a finding-id glob");
 	load_bad(P(", \"forbid\": {\"min_severity\": null}"), "forbid.min_severity: must be");
+	vouch_policy_free(load_ok(P(", \"forbid\": {\"finding_kinds\": [\"yara.Backdoor_*\"]}")));
+	load_bad(P(", \"forbid\": {\"finding_kinds\": [\"key.Yara\"]}"),
+		 "forbid.finding_kinds[0]: 'key.Yara' is not a finding-id glob");
 	load_bad(P(", \"vulnerabilities\": {\"reject_cvss\": 10.5}"),
 		 "vulnerabilities.reject_cvss: must be a CVSS score");
 	load_bad(P(", \"vulnerabilities\": {\"reject_cvss\": 7.25}"),
