@@ -144,24 +144,6 @@ read_text(const char *path, size_t max, char **out, size_t *len)
 	return EXIT_OK;
 }
 
-/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC) to unix seconds. */
-static int
-parse_when(const char *s, int64_t *out)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *e = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (e == NULL || *e != '\0') {
-		memset(&tm, 0, sizeof(tm));
-		e = strptime(s, "%Y-%m-%d", &tm);
-		if (e == NULL || *e != '\0') {
-			return -1;
-		}
-	}
-	*out = (int64_t)timegm(&tm);
-	return 0;
-}
-
 static void
 print_json(const char *text)
 {
@@ -606,7 +588,7 @@ cmd_evaluate(int argc, char **argv)
 		help_evaluate(stderr);
 		return EXIT_USAGE;
 	}
-	if (o.now_s != NULL && parse_when(o.now_s, &now) != 0) {
+	if (o.now_s != NULL && vouch_policy_time_parse(o.now_s, &now) != VOUCH_OK) {
 		cli_err("--now wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
 		return EXIT_USAGE;
 	}
@@ -852,7 +834,7 @@ cmd_recheck(int argc, char **argv)
 		case 'D': dbopt = optarg; break;
 		case 'p': policy_path = optarg; break;
 		case 'n':
-			if (parse_when(optarg, &now) != 0) {
+			if (vouch_policy_time_parse(optarg, &now) != VOUCH_OK) {
 				cli_err("--now wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
 				return EXIT_USAGE;
 			}
@@ -1045,7 +1027,7 @@ cmd_revoke(int argc, char **argv)
 		case 'l': dir = optarg; break;
 		case 'r': reason = optarg; break;
 		case 'n':
-			if (parse_when(optarg, &now) != 0) {
+			if (vouch_policy_time_parse(optarg, &now) != VOUCH_OK) {
 				cli_err("--now wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
 				return EXIT_USAGE;
 			}
