@@ -224,43 +224,6 @@ read_predicate(size_t nsubjects, const char *predicate_type, const char *predica
 }
 
 int
-vouch_attest_sign(const char *key_path, const char *const *subject_paths, size_t nsubjects,
-		  const char *predicate_type, const char *predicate_json, size_t predicate_len,
-		  char **envelope_out, char *why, size_t why_cap)
-{
-	vouch_intoto_subject *subj = NULL;
-	json_t *pred = NULL;
-	int err;
-
-	err = read_predicate(nsubjects, predicate_type, predicate_json, predicate_len, &pred, why,
-			     why_cap);
-	if (err != VOUCH_OK) {
-		return err;
-	}
-	subj = calloc(nsubjects, sizeof(*subj));
-	if (subj == NULL) {
-		err = VOUCH_E_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < nsubjects; i++) {
-		const char *slash = strrchr(subject_paths[i], '/');
-
-		subj[i].name = slash != NULL && slash[1] != '\0' ? slash + 1 : subject_paths[i];
-		if ((err = hash_file(subject_paths[i], subj[i].sha256)) != VOUCH_OK) {
-			say(why, why_cap, err, "%s: cannot read (%s)", subject_paths[i],
-			    strerror(errno));
-			goto out;
-		}
-	}
-	err = sign_subjects(key_path, subj, nsubjects, predicate_type, pred, envelope_out, why,
-			    why_cap);
-out:
-	json_decref(pred);
-	free(subj);
-	return err;
-}
-
-int
 vouch_attest_sign_digests(const char *key_path, const vouch_attest_subject *subjects,
 			  size_t nsubjects, const char *predicate_type, const char *predicate_json,
 			  size_t predicate_len, char **envelope_out, char *why, size_t why_cap)
@@ -294,6 +257,42 @@ out:
 	free(subj);
 	return err;
 }
+
+int
+vouch_attest_sign(const char *key_path, const char *const *subject_paths, size_t nsubjects,
+		  const char *predicate_type, const char *predicate_json, size_t predicate_len,
+		  char **envelope_out, char *why, size_t why_cap)
+{
+	vouch_attest_subject *subj;
+	int err = VOUCH_OK;
+
+	if (nsubjects == 0 || nsubjects > VOUCH_ATTEST_MAX_SUBJECTS) {
+		return say(why, why_cap, VOUCH_E_USAGE, "need 1-%d subjects and a predicate type",
+			   VOUCH_ATTEST_MAX_SUBJECTS);
+	}
+	subj = calloc(nsubjects, sizeof(*subj));
+	if (subj == NULL) {
+		return VOUCH_E_NOMEM;
+	}
+	/* a subject is named by the path's last component and digested from the file */
+	for (size_t i = 0; i < nsubjects && err == VOUCH_OK; i++) {
+		const char *slash = strrchr(subject_paths[i], '/');
+
+		subj[i].name = slash != NULL && slash[1] != '\0' ? slash + 1 : subject_paths[i];
+		if ((err = hash_file(subject_paths[i], subj[i].sha256)) != VOUCH_OK) {
+			say(why, why_cap, err, "%s: cannot read (%s)", subject_paths[i],
+			    strerror(errno));
+		}
+	}
+	if (err == VOUCH_OK) {
+		err = vouch_attest_sign_digests(key_path, subj, nsubjects, predicate_type,
+						predicate_json, predicate_len, envelope_out, why,
+						why_cap);
+	}
+	free(subj);
+	return err;
+}
+
 
 int
 vouch_attest_verify(const char *envelope, size_t len, const char *vkey,

@@ -764,12 +764,15 @@ vouch_lab_submit(vouch_lab *lab, const char *path, const char *vendor_vkey, char
 	bool fresh = false;
 	char when[32];
 	lab_iso8601((int64_t)time(NULL), when);
-	if (sqlite3_exec(lab->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(lab->db,
-			       "INSERT OR IGNORE INTO delivery(id,vendor,product,version,manifest,"
-			       "vendor_sig,signature,submitted) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
-			       -1, &q, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(lab->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+		goto out;
+	}
+	if ((rc = lab_prepare(lab,
+			      "INSERT OR IGNORE INTO delivery(id,vendor,product,version,manifest,"
+			      "vendor_sig,signature,submitted) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+			      &q)) != VOUCH_OK) {
+		sqlite3_exec(lab->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
 	sqlite3_bind_text(q, 1, idhex, -1, SQLITE_STATIC);
@@ -787,10 +790,10 @@ vouch_lab_submit(vouch_lab *lab, const char *path, const char *vendor_vkey, char
 	sqlite3_finalize(q);
 	q = NULL;
 	if (rc == VOUCH_OK && fresh &&
-	    sqlite3_prepare_v2(lab->db,
-			       "INSERT INTO artefact(delivery,name,role,sha256,size) "
-			       "VALUES(?1,?2,?3,?4,?5)",
-			       -1, &q, NULL) == SQLITE_OK) {
+	    (rc = lab_prepare(lab,
+			      "INSERT INTO artefact(delivery,name,role,sha256,size) "
+			      "VALUES(?1,?2,?3,?4,?5)",
+			      &q)) == VOUCH_OK) {
 		for (size_t i = 0; i < s.narts && rc == VOUCH_OK; i++) {
 			sqlite3_reset(q);
 			sqlite3_bind_text(q, 1, idhex, -1, SQLITE_STATIC);

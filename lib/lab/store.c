@@ -327,6 +327,15 @@ vouch_lab_get(vouch_lab *lab, const char *hex, size_t max, char **data_out, size
 	return VOUCH_OK;
 }
 
+int
+lab_prepare(vouch_lab *lab, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(lab->db, sql, -1, st, NULL) != SQLITE_OK) {
+		return lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	}
+	return VOUCH_OK;
+}
+
 /* ---- opening ------------------------------------------------------------------------ */
 
 static int
@@ -507,9 +516,9 @@ vouch_lab_resolve(vouch_lab *lab, const char *ref, char id_out[65])
 				"'%.80s' is not a delivery id (at least 6 of its hex digits; "
 				"`vouch delivery list` shows them)", ref);
 	}
-	if (sqlite3_prepare_v2(lab->db, "SELECT id FROM delivery WHERE substr(id,1,?1)=?2", -1,
-			       &st, NULL) != SQLITE_OK) {
-		return lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	int rc = lab_prepare(lab, "SELECT id FROM delivery WHERE substr(id,1,?1)=?2", &st);
+	if (rc != VOUCH_OK) {
+		return rc;
 	}
 	sqlite3_bind_int(st, 1, (int)n);
 	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
@@ -557,11 +566,8 @@ delivery_json(vouch_lab *lab, const char *id, json_t **out)
 	json_t *d = NULL, *arts = json_array(), *atts = json_array();
 	int rc = VOUCH_OK;
 
-	if (sqlite3_prepare_v2(lab->db,
-			       "SELECT id,vendor,product,version,submitted,vendor_sig,manifest,"
-			       "signature FROM delivery WHERE id=?1",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	if ((rc = lab_prepare(lab, "SELECT id,vendor,product,version,submitted,vendor_sig,manifest,"
+			       "signature FROM delivery WHERE id=?1", &st)) != VOUCH_OK) {
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -580,11 +586,8 @@ delivery_json(vouch_lab *lab, const char *id, json_t **out)
 	json_object_set_new(d, "signature", jcol(st, 7));
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(lab->db,
-			       "SELECT name,role,sha256,size FROM artefact WHERE delivery=?1 "
-			       "ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	if ((rc = lab_prepare(lab, "SELECT name,role,sha256,size FROM artefact WHERE delivery=?1 "
+			       "ORDER BY name", &st)) != VOUCH_OK) {
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -598,15 +601,14 @@ delivery_json(vouch_lab *lab, const char *id, json_t **out)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(lab->db,
-			       "SELECT idx,kind,verdict,created,envelope,policy,vulndb,reason "
-			       "FROM attestation WHERE delivery=?1 ORDER BY idx",
-			       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(lab->db,
-			       "SELECT artefact,report,verdict_json,sbom,verdict FROM part "
-			       "WHERE idx=?1 ORDER BY artefact",
-			       -1, &sp, NULL) != SQLITE_OK) {
-		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	if ((rc = lab_prepare(lab,
+			      "SELECT idx,kind,verdict,created,envelope,policy,vulndb,reason "
+			      "FROM attestation WHERE delivery=?1 ORDER BY idx",
+			      &st)) != VOUCH_OK ||
+	    (rc = lab_prepare(lab,
+			      "SELECT artefact,report,verdict_json,sbom,verdict FROM part "
+			      "WHERE idx=?1 ORDER BY artefact",
+			      &sp)) != VOUCH_OK) {
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -671,10 +673,10 @@ vouch_lab_list(vouch_lab *lab, char **json_out)
 	json_t *arr = json_array();
 	int rc = VOUCH_OK;
 
-	if (sqlite3_prepare_v2(lab->db, "SELECT id FROM delivery ORDER BY submitted DESC, id", -1,
-			       &st, NULL) != SQLITE_OK) {
+	if ((rc = lab_prepare(lab, "SELECT id FROM delivery ORDER BY submitted DESC, id", &st)) !=
+	    VOUCH_OK) {
 		json_decref(arr);
-		return lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+		return rc;
 	}
 	while (rc == VOUCH_OK && sqlite3_step(st) == SQLITE_ROW) {
 		json_t *d = NULL, *o = json_object();
@@ -771,11 +773,8 @@ sign_and_log(vouch_lab *lab, json_t *delivery, const char *predicate_type, json_
 		goto out;
 	}
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(lab->db,
-			       "INSERT INTO attestation(idx,delivery,kind,verdict,envelope,policy,"
-			       "vulndb,created,reason) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	if ((rc = lab_prepare(lab, "INSERT INTO attestation(idx,delivery,kind,verdict,envelope,policy,"
+			       "vulndb,created,reason) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)", &st)) != VOUCH_OK) {
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)idx);
@@ -818,6 +817,7 @@ vouch_lab_record(vouch_lab *lab, const char *id, const vouch_lab_eval *ev, uint6
 	       *pol = json_object();
 	char policy_hex[65], envelope_hex[65], created[32];
 	char (*hx)[3][65] = calloc(ev->nparts + 1, sizeof(*hx));
+	bool in_tx = false;
 	int rc;
 
 	if (hx == NULL) {
@@ -890,17 +890,20 @@ vouch_lab_record(vouch_lab *lab, const char *id, const vouch_lab_eval *ev, uint6
 	if (ev->supersedes != UINT64_MAX) {
 		json_object_set_new(pred, "supersedes", json_integer((json_int_t)ev->supersedes));
 	}
+	/* the attestation row and its parts are one catalog transaction */
+	if (sqlite3_exec(lab->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+		goto out;
+	}
+	in_tx = true;
 	rc = sign_and_log(lab, d, VOUCH_LAB_PREDICATE_VERDICT, pred, ev->kind, ev->verdict,
 			  policy_hex, ev->vulndb_digest, created, NULL, index_out, envelope_hex);
 	if (rc != VOUCH_OK) {
 		goto out;
 	}
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(lab->db,
-			       "INSERT INTO part(idx,artefact,report,verdict_json,sbom,verdict) "
-			       "VALUES(?1,?2,?3,?4,?5,?6)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	if ((rc = lab_prepare(lab, "INSERT INTO part(idx,artefact,report,verdict_json,sbom,verdict) "
+			       "VALUES(?1,?2,?3,?4,?5,?6)", &st)) != VOUCH_OK) {
 		goto out;
 	}
 	for (size_t i = 0; i < ev->nparts && rc == VOUCH_OK; i++) {
@@ -917,6 +920,10 @@ vouch_lab_record(vouch_lab *lab, const char *id, const vouch_lab_eval *ev, uint6
 	}
 	sqlite3_finalize(st);
 out:
+	if (in_tx && sqlite3_exec(lab->db, rc == VOUCH_OK ? "COMMIT" : "ROLLBACK", NULL, NULL,
+				  NULL) != SQLITE_OK && rc == VOUCH_OK) {
+		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	}
 	free(hx);
 	json_decref(d);
 	json_decref(pred);

@@ -1,5 +1,6 @@
 /*
- * lab/store.h: what the store, delivery and verify files share: the handle, blob writing, the catalog.
+ * lab/store.h: what the store, delivery and verify files share: the handle, blob
+ * writing, the catalog.
  */
 #ifndef VOUCH_LAB_STORE_H
 #define VOUCH_LAB_STORE_H
@@ -32,6 +33,8 @@ struct vouch_lab {
 
 /* Record a failure on the lab handle (returns code). */
 int lab_fail(vouch_lab *lab, int code, const char *fmt, ...) VOUCH_PRINTF(3, 4);
+/* Prepare a catalog statement; the reason on the handle when it fails. */
+int lab_prepare(vouch_lab *lab, const char *sql, sqlite3_stmt **st);
 /* Write bytes to path once: a temporary name, fsync, rename; read-only. Existing: kept. */
 int lab_write_once(vouch_lab *lab, const char *path, const void *p, size_t n);
 /* Move an already-written temporary file (fd open, digest known) into the blob store. */
