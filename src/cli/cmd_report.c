@@ -210,7 +210,9 @@ write_html(const report_inputs *in, const char *title, const char *path)
 			k = strtoul(why + strlen(what) + 1, NULL, 10);
 		}
 		if (what != NULL && k >= 1 && k <= in->n) {
-			file = what[0] == 'r' ? in->names[k - 1] : in->vnames[k - 1];
+			/* either list may be absent (an input collector that has no file names) */
+			const char *const *names = what[0] == 'r' ? in->names : in->vnames;
+			file = names != NULL ? names[k - 1] : NULL;
 		}
 		if (file != NULL) {
 			cli_err("%s (%s)", why, file);
