@@ -25,6 +25,8 @@ test_pkgs="file squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprog
  yara mmdb-bin libmaxmind-db-writer-perl bc
  openssl
  openssh-client dropbear-bin"
+# Debian's chromium renders the HTML report headless (tests/e2e/test_report_html.sh)
+test_pkgs="$test_pkgs chromium"
 bench_pkgs="binwalk hyperfine time"
 
 case "$want" in

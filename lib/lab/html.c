@@ -1207,7 +1207,7 @@ verdict_image(ctx *c, size_t im)
 			} else {
 				hb_mem(b, r, "outcome");
 			}
-			hb_s(b, "</td><td><code>");
+			hb_s(b, "</td><td class=\"id\"><code>");
 			hb_esc(b, jstr(r, "rule"));
 			hb_s(b, "</code></td><td>");
 			hb_mem(b, r, "text");

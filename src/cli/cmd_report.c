@@ -67,7 +67,8 @@ typedef struct report_inputs {
 	char *delivery;  /* NULL: none */
 	char **reports;
 	char **verdicts; /* entries NULL: not evaluated */
-	const char **names; /* where each report came from, for messages */
+	const char **names;  /* where each report came from, for messages */
+	const char **vnames; /* where each verdict came from (NULL: none) */
 	size_t n;
 } report_inputs;
 
@@ -81,6 +82,7 @@ inputs_free(report_inputs *in)
 	free(in->reports);
 	free(in->verdicts);
 	free(in->names);
+	free(in->vnames);
 	free(in->delivery);
 	memset(in, 0, sizeof(*in));
 }
@@ -165,7 +167,9 @@ inputs_from_files(const char *const *reports, size_t nrep, const char *const *ve
 	in->reports = calloc(nrep, sizeof(char *));
 	in->verdicts = calloc(nrep, sizeof(char *));
 	in->names = calloc(nrep, sizeof(char *));
-	if (in->reports == NULL || in->verdicts == NULL || in->names == NULL) {
+	in->vnames = calloc(nrep, sizeof(char *));
+	if (in->reports == NULL || in->verdicts == NULL || in->names == NULL ||
+	    in->vnames == NULL) {
 		cli_err("out of memory");
 		return EXIT_INTERNAL;
 	}
@@ -178,6 +182,7 @@ inputs_from_files(const char *const *reports, size_t nrep, const char *const *ve
 		if ((rc = read_text(reports[i], &in->reports[i])) != EXIT_OK) {
 			return rc;
 		}
+		in->vnames[i] = i < nver ? verdicts[i] : NULL;
 		if (i < nver && verdicts[i] != NULL &&
 		    (rc = read_text(verdicts[i], &in->verdicts[i])) != EXIT_OK) {
 			return rc;
@@ -273,14 +278,19 @@ write_html(const report_inputs *in, const char *title, const char *path)
 	if (err != VOUCH_OK) {
 		/* the library names the input by its position; say which file that was */
 		unsigned long k = 0;
-		const char *what = strncmp(why, "report ", 7) == 0    ? "report"
+		const char *file = NULL, *what = strncmp(why, "report ", 7) == 0    ? "report"
 				   : strncmp(why, "verdict ", 8) == 0 ? "verdict"
 								      : NULL;
 		if (what != NULL) {
 			k = strtoul(why + strlen(what) + 1, NULL, 10);
 		}
 		if (what != NULL && k >= 1 && k <= in->n) {
-			cli_err("%s (the %s of %s)", why, what, in->names[k - 1]);
+			/* either list may be absent (an input collector that has no file names) */
+			const char *const *names = what[0] == 'r' ? in->names : in->vnames;
+			file = names != NULL ? names[k - 1] : NULL;
+		}
+		if (file != NULL) {
+			cli_err("%s (%s)", why, file);
 		} else {
 			cli_err("%s", why);
 		}
