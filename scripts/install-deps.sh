@@ -25,6 +25,11 @@ test_pkgs="file squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprog
  yara mmdb-bin libmaxmind-db-writer-perl bc
  openssh-client dropbear-bin"
 bench_pkgs="binwalk hyperfine time"
+# binary equivalence (tests/e2e/test_equiv.sh, bench/equiv.sh): diffoscope to agree with and
+# race (diffoscope-minimal: without the hundreds of MiB of optional comparators), an ARM
+# cross compiler for the foreign-architecture builds (its binutils edit the Debian armhf
+# library), the kernel's scripts/sign-file for a signed module
+test_pkgs="$test_pkgs diffoscope-minimal gcc-arm-linux-gnueabihf linux-kbuild-6.1"
 
 case "$want" in
 build) pkgs="$build_pkgs" ;;
