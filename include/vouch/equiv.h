@@ -49,11 +49,12 @@ extern "C" {
 #endif
 
 /* Largest file compared in detail (ELF sections, differing ranges): real firmware ELF files
- * are a few MiB, a vmlinux with debug info a few hundred; above this only digests count. */
-#define VOUCH_EQUIV_MAX_FILE (256ULL << 20)
+ * are a few MiB (a vmlinux with full debug info can pass this: compared by digest only, and
+ * the output says so). */
+#define VOUCH_EQUIV_MAX_FILE (128ULL << 20)
 /* File contents held at once (both sides of a batch of differing pairs): bounds resident
  * memory whatever the image size; at least twice VOUCH_EQUIV_MAX_FILE so one pair fits. */
-#define VOUCH_EQUIV_MAX_HELD (512ULL << 20)
+#define VOUCH_EQUIV_MAX_HELD (256ULL << 20)
 /* Differing byte ranges kept per part (section); the rest are counted, not listed. */
 #define VOUCH_EQUIV_MAX_RANGES 32u
 
