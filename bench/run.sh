@@ -114,3 +114,4 @@ if [ -f bench/sbom.sh ]; then
 	bash bench/sbom.sh build || echo "bench/sbom.sh failed"
 fi
 [ -f bench/vuln.sh ] && { bash bench/vuln.sh build || echo "bench/vuln.sh failed"; }
+[ -f bench/equiv.sh ] && { bash bench/equiv.sh "$VOUCH" || echo "bench/equiv.sh failed"; }

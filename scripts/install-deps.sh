@@ -28,6 +28,11 @@ test_pkgs="file squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprog
 # Debian's chromium renders the HTML report headless (tests/e2e/test_report_html.sh)
 test_pkgs="$test_pkgs chromium"
 bench_pkgs="binwalk hyperfine time"
+# binary equivalence (tests/e2e/test_equiv.sh, bench/equiv.sh): diffoscope to agree with and
+# race (diffoscope-minimal: without the hundreds of MiB of optional comparators), an ARM
+# cross compiler for the foreign-architecture builds (its binutils edit the Debian armhf
+# library), the kernel's scripts/sign-file for a signed module
+test_pkgs="$test_pkgs diffoscope-minimal gcc-arm-linux-gnueabihf linux-kbuild-6.1"
 
 case "$want" in
 build) pkgs="$build_pkgs" ;;

@@ -46,6 +46,10 @@ if [ ! -s tests/fixtures/out/sbom/sbom.bin ]; then
 	bash tests/fixtures/make-sbom-fixture.sh >tests/fixtures/make-sbom-fixture.log 2>&1 ||
 		{ failed=$((failed + 1)); failures+=("make-sbom-fixture.sh (see tests/fixtures/make-sbom-fixture.log)"); }
 fi
+if [ ! -s tests/fixtures/out/equiv/fw-b.bin ]; then
+	bash tests/fixtures/make-equiv-fixture.sh >tests/fixtures/make-equiv-fixture.log 2>&1 ||
+		{ failed=$((failed + 1)); failures+=("make-equiv-fixture.sh (see tests/fixtures/make-equiv-fixture.log)"); }
+fi
 
 echo "== unit and corpus tests (ASan+UBSan)"
 count_meson build-san

@@ -15,7 +15,8 @@
  *   different   code or data differ, or the file could not be compared in detail;
  *   only in one side.
  * ELF files are compared part by part: the ELF header, the program headers, every section
- * by name, the gaps between them and an appended kernel-module signature; each differing
+ * by name (with its header fields), the bytes between them and an appended kernel-module
+ * signature; each differing
  * byte range is classified. Other files report their first differing offset and how many
  * bytes differ (a gzip header differing only in its MTIME field is a timestamp).
  *
@@ -48,11 +49,12 @@ extern "C" {
 #endif
 
 /* Largest file compared in detail (ELF sections, differing ranges): real firmware ELF files
- * are a few MiB, a vmlinux with debug info a few hundred; above this only digests count. */
-#define VOUCH_EQUIV_MAX_FILE (256ULL << 20)
+ * are a few MiB (a vmlinux with full debug info can pass this: compared by digest only, and
+ * the output says so). */
+#define VOUCH_EQUIV_MAX_FILE (128ULL << 20)
 /* File contents held at once (both sides of a batch of differing pairs): bounds resident
  * memory whatever the image size; at least twice VOUCH_EQUIV_MAX_FILE so one pair fits. */
-#define VOUCH_EQUIV_MAX_HELD (512ULL << 20)
+#define VOUCH_EQUIV_MAX_HELD (256ULL << 20)
 /* Differing byte ranges kept per part (section); the rest are counted, not listed. */
 #define VOUCH_EQUIV_MAX_RANGES 32u
 
@@ -101,9 +103,10 @@ typedef struct vouch_equiv_range {
 } vouch_equiv_range;
 
 typedef struct vouch_equiv_part {
-	const char *name; /* ".text", "(ELF header)", "(program headers)", "(section headers)",
-			   * "(after .data)" (bytes between parts), "(module signature)",
-			   * "(trailing data)"; a repeated section name gets "#2", "#3" */
+	const char *name; /* ".text", "(ELF header)", "(program headers)", "(after .data)"
+			   * (bytes between parts, or after the last one, named by the part
+			   * they follow), "(module signature)"; a repeated section name gets
+			   * "#2", "#3"; an unnamed section "[index]" */
 	vouch_equiv_part_status status;
 	uint32_t classes;              /* bit (1u << class) per class of difference */
 	uint64_t offset_d, size_d;     /* in the delivered file (0 when absent) */

@@ -24,7 +24,7 @@
 void
 help_equiv(FILE *out)
 {
-	fputs("usage: vouch equiv DELIVERED REBUILT [--json] [-q] [--limit NAME=VALUE]\n"
+	fputs("usage: vouch equiv DELIVERED REBUILT [--json] [-q] [-L NAME=VALUE]\n"
 	      "\n"
 	      "Binary equivalence between what a vendor delivered and the lab's own rebuild\n"
 	      "from the reviewed source. Each side is a firmware image (unpacked in memory), a\n"
@@ -44,7 +44,7 @@ help_equiv(FILE *out)
 	      "\n"
 	      "      --json            everything as one JSON document\n"
 	      "  -q, --quiet           only the summary line; no progress bar\n"
-	      "      --limit N=V       change an unpacking limit (see 'vouch limits')\n"
+	      "  -L, --limit N=V       change an unpacking limit (see 'vouch limits')\n"
 	      "  -h, --help            this help\n"
 	      "\n"
 	      "Exit status: 0 every delivered file identical or equivalent; 7 something differs\n"
@@ -329,7 +329,7 @@ cmd_equiv(int argc, char **argv)
 
 	vouch_equiv_opts_default(&o);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qhL:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'J': json = true; break;
 		case 'q': quiet = true; break;
