@@ -76,5 +76,7 @@ int cmd_elf(int argc, char **argv);
 void help_elf(FILE *out);
 int cmd_vulndb(int argc, char **argv);
 void help_vulndb(FILE *out);
+int cmd_diff(int argc, char **argv);
+void help_diff(FILE *out);
 
 #endif

@@ -63,6 +63,8 @@ static const cli_cmd cmds[] = {
 	 cmd_log, help_log},
 	{"vulndb", "the offline vulnerability database: import feeds, say what it covers",
 	 cmd_vulndb, help_vulndb},
+	{"diff", "what release B changed against A: files, components, CVEs, indicators",
+	 cmd_diff, help_diff},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
