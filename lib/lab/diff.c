@@ -569,9 +569,11 @@ files_group(dctx *c, ditem *a, size_t na, ditem *b, size_t nb)
 			c->n.f_changed++;
 			changed = true;
 		}
+		/* a symlink's mode is 0777 whatever it was before: a type change says it */
 		static const char *const meta[] = {"mode", "uid", "gid"};
 		json_t *fields = json_array();
-		for (size_t m = 0; m < VOUCH_ARRAY_LEN(meta); m++) {
+		size_t m0 = str0cmp(sget(fa, "kind"), sget(fb, "kind")) != 0 ? 1 : 0;
+		for (size_t m = m0; m < VOUCH_ARRAY_LEN(meta); m++) {
 			if (!same_member(fa, fb, meta[m])) {
 				push(c, fields, json_string(meta[m]));
 			}

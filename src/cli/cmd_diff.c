@@ -421,6 +421,10 @@ print_hard(const char *mark, json_t *e, const char *what)
 	} else if (json_is_string(json_object_get(e, "a_detail")) &&
 		   json_is_string(json_object_get(e, "b_detail"))) {
 		printf(" [%s -> %s]", cli_esc(js(e, "a_detail"), 2), cli_esc(js(e, "b_detail"), 3));
+	} else if (json_is_string(json_object_get(e, "b_detail"))) {
+		printf(" [%s]", cli_esc(js(e, "b_detail"), 2));
+	} else if (json_is_string(json_object_get(e, "a_detail"))) {
+		printf(" [%s]", cli_esc(js(e, "a_detail"), 2));
 	}
 	putchar('\n');
 }
