@@ -46,6 +46,10 @@ if [ ! -s tests/fixtures/out/sbom/sbom.bin ]; then
 	bash tests/fixtures/make-sbom-fixture.sh >tests/fixtures/make-sbom-fixture.log 2>&1 ||
 		{ failed=$((failed + 1)); failures+=("make-sbom-fixture.sh (see tests/fixtures/make-sbom-fixture.log)"); }
 fi
+if [ ! -s tests/fixtures/out/diff/v2.bin ]; then
+	bash tests/fixtures/make-diff-fixture.sh >tests/fixtures/make-diff-fixture.log 2>&1 ||
+		{ failed=$((failed + 1)); failures+=("make-diff-fixture.sh (see tests/fixtures/make-diff-fixture.log)"); }
+fi
 
 echo "== unit and corpus tests (ASan+UBSan)"
 count_meson build-san
