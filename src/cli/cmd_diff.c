@@ -46,7 +46,7 @@ help_diff(FILE *out)
 	      "`vouch scan` does it. Files are paired by their path inside the image, without\n"
 	      "the image's own name and without container offsets (squashfs@0xe0000 and\n"
 	      "squashfs@0xf0000 are the same file system).\n\n"
-	      "  --json                the diff as JSON (its shape: `man vouch`, DIFF JSON)\n"
+	      "  --json                the diff as JSON (its members: include/vouch/diff.h)\n"
 	      "  --fail-on-regression  exit 8 when B is worse than A: a vulnerability\n"
 	      "                        introduced, an account, key, service or secret added, a\n"
 	      "                        public endpoint added, a hardening regression, a new\n"
