@@ -23,6 +23,7 @@ test_pkgs="file squashfs-tools squashfs-tools-ng u-boot-tools mtd-utils e2fsprog
  p7zip-full zip genisoimage gcab genromfs
  checksec devscripts kmod
  yara mmdb-bin libmaxmind-db-writer-perl bc
+ openssl
  openssh-client dropbear-bin"
 bench_pkgs="binwalk hyperfine time"
 

@@ -35,9 +35,10 @@
 #include "vouch/diff.h"
 #include "vouch/vuln.h"
 
-/* Arena budget: every key string is at most a copy of a string of the input, and items are
- * a few pointers per JSON object (itself at least 2 bytes of input), so a multiple of the
- * input's size bounds it. */
+/* Arena budget: every key string is at most a copy of a string of the input (rounded up to
+ * the arena's 16-byte alignment), and a list entry, at least ~20 bytes of input with its
+ * required members, costs under 100 bytes of items and indexes; 8 bytes per input byte
+ * bounds both, with a floor for tiny reports. */
 #define DIFF_ARENA_PER_INPUT_BYTE 8u
 #define DIFF_ARENA_FLOOR (1u << 20)
 /* The widest zero-padded decimal of a size_t pair number (sorting by it keeps pair order). */
@@ -898,14 +899,14 @@ diff_vulns(dctx *c)
 	char note[160] = "";
 
 	if (c->s[0].vulns == NULL || c->s[1].vulns == NULL) {
-		snprintf(note, sizeof(note),
-			 "report %s had no vulnerability database: CVE changes are unknown, not none",
-			 c->s[0].vulns == NULL && c->s[1].vulns == NULL ? "A nor B"
-			 : c->s[0].vulns == NULL			   ? "A"
-									   : "B");
 		if (c->s[0].vulns == NULL && c->s[1].vulns == NULL) {
 			snprintf(note, sizeof(note), "neither report had a vulnerability database: "
 						     "CVE changes are unknown, not none");
+		} else {
+			snprintf(note, sizeof(note),
+				 "report %s had no vulnerability database: CVE changes are unknown, "
+				 "not none",
+				 c->s[0].vulns == NULL ? "A" : "B");
 		}
 		put(c, o, "compared", json_false());
 		put(c, o, "note", json_string(note));

@@ -69,7 +69,6 @@ typedef struct diff_side {
 	const char *form; /* "report" or "image" */
 	char *text;       /* the report JSON (malloc'd) */
 	size_t len;
-	int outcome_rc;   /* the evaluation's outcome as a vouch_err (VOUCH_OK: complete) */
 } diff_side;
 
 /* The outcome string of a report back to its code ("limit reached" -> VOUCH_E_LIMIT). */
@@ -130,10 +129,6 @@ read_report(FILE *f, diff_side *s)
 	s->text = buf;
 	s->len = n;
 	s->form = "report";
-	/* the outcome the report records, for the warning and the exit status */
-	json_t *root = json_loadb(buf, n, 0, NULL);
-	s->outcome_rc = outcome_code(json_string_value(json_object_get(root, "outcome")));
-	json_decref(root);
 	return EXIT_OK;
 }
 
@@ -156,7 +151,6 @@ eval_image(diff_side *s, const report_opts *ro)
 		} else {
 			s->len = strlen(s->text);
 			s->form = "image";
-			s->outcome_rc = r.scan_rc;
 		}
 	}
 	report_run_free(&r);
@@ -563,16 +557,20 @@ cmd_diff(int argc, char **argv)
 	} else {
 		print_human(d, &sa, &sb);
 	}
+	/* the outcome each evaluation recorded (the diff carries it): an incomplete one may
+	 * hide changes */
 	for (int k = 0; k < 2; k++) {
-		if (sides[k]->outcome_rc != VOUCH_OK) {
+		int orc = outcome_code(json_string_value(
+			json_object_get(json_object_get(d, k == 0 ? "a" : "b"), "outcome")));
+		if (orc != VOUCH_OK) {
 			if (!quiet) {
 				fprintf(stderr,
 					"vouch: the evaluation of %s was not complete (%s): the diff "
 					"may miss changes\n",
-					cli_esc(sides[k]->arg, 0), vouch_err_str(sides[k]->outcome_rc));
+					cli_esc(sides[k]->arg, 0), vouch_err_str(orc));
 			}
 			if (rc == EXIT_OK) {
-				rc = cli_exit_for(sides[k]->outcome_rc);
+				rc = cli_exit_for(orc);
 			}
 		}
 	}
