@@ -363,6 +363,17 @@ malformed "a report of another version" v2format.json "report_version 2"
 malformed "findings of the wrong type" badtype.json "no findings list"
 malformed "a finding whose path is a number" badpath.json "findings\[0\].path"
 malformed "a missing file" nosuch.json "cannot open"
+# a side whose evaluation was cut short by a limit: the diff is printed, with a warning
+python3 -c 'import json; r = json.load(open("v1.json")); r["outcome"] = "limit reached"; json.dump(r, open("v1limit.json", "w"))'
+"$vouch" diff v1limit.json v1.json >limit.out 2>limit.err
+rc=$?
+if [ "$rc" -eq 5 ] && grep -q 'not complete (limit reached)' limit.err && grep -q '^identical' limit.out; then
+	ok "an incomplete side: diff printed, warning, exit 5"
+else
+	bad "an incomplete side: exit $rc, $(head -c 200 limit.err)"
+fi
+expect "an incomplete side with a regression and --fail-on-regression: 8 wins" 8 \
+	"$vouch" diff -q --fail-on-regression v1limit.json v2.json
 expect "usage: one side only (2)" 2 "$vouch" diff v1.json
 expect "usage: an unknown option (2)" 2 "$vouch" diff --frobnicate v1.json v2.json
 expect "--help (0)" 0 "$vouch" diff --help
