@@ -38,12 +38,14 @@
  *           upgraded, downgraded: [{name, kind, from, to}], unchanged: [{name, kind,
  *           version}]}: by (name, kind); versions ordered by vouch_version_cmp; when a
  *           component has several versions on a side, the versions only one side has are
- *           paired in version order, the rest are added or removed.
+ *           paired in version order, the rest are added or removed; two spellings of
+ *           one version ("1.0" / "1.0.0") count as upgraded (seen, not a regression).
  *   vulnerabilities: {compared (false when either report has "vulnerabilities": null: the
  *           CVE changes are then unknown, not none), note (why not compared, or that the
  *           sides were matched against different databases, else null),
  *           fixed (in A, not in B), introduced (in B, not in A): [{id, component, version,
- *           severity, cvss3, cvss4, vex, summary, regression}] or null; unchanged (count)}:
+ *           severity, cvss3, cvss4, vex, summary, regression}] or null; unchanged (count
+ *           or null)}:
  *           by (vulnerability id, component name).
  *   indicators: {CATEGORY: {added, removed: [{id, severity, title, key, path, evidence,
  *           detail, fingerprint, regression}], unchanged}} for every finding category
@@ -54,7 +56,8 @@
  *           between releases. Equal keys are counted (a multiset), so a second copy of a
  *           finding is one added.
  *   hardening: {regressions, improvements, changed: [{id, severity, title, key, a_path,
- *           b_path, a_detail, b_detail, imports_added, imports_removed}], new_binaries:
+ *           b_path, a_detail, b_detail; imports_added, imports_removed for
+ *           hardening.dangerous-import in both}], new_binaries:
  *           [{key, path, findings: [{id, severity, title, detail}]}], unchanged}: for each
  *           pair of files, a hardening.* finding only B has is a regression and one only A
  *           has an improvement; hardening.dangerous-import in both is a regression when B
