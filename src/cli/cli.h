@@ -94,5 +94,7 @@ int cmd_policy(int argc, char **argv);
 void help_policy(FILE *out);
 int cmd_equiv(int argc, char **argv);
 void help_equiv(FILE *out);
+int cmd_diff(int argc, char **argv);
+void help_diff(FILE *out);
 
 #endif

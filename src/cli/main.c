@@ -82,6 +82,8 @@ static const cli_cmd cmds[] = {
 	 cmd_report, help_report},
 	{"equiv", "binary equivalence: delivered image or tree vs the lab's rebuild", cmd_equiv,
 	 help_equiv},
+	{"diff", "what release B changed against A: files, components, CVEs, indicators",
+	 cmd_diff, help_diff},
 	{"formats", "list the formats the unpacker opens", cmd_formats, help_formats},
 	{"limits", "list the safety limits and their defaults", cmd_limits, help_limits},
 	{"version", "print the version", cmd_version, help_version},
