@@ -170,7 +170,7 @@ show "$vouch" evaluate -q --policy "$work/policy.json" "${dbopt[@]}" "${id2:0:12
 ev2=$last
 echo
 echo "=== what changed between the releases ==="
-show "$vouch" diff "${dbopt[@]}" "$work/deliveries/r1-1.0/firmware/r1-1.0.bin" "$work/deliveries/r1-1.1/firmware/r1-1.1.bin"
+show "$vouch" diff "${id1:0:12}" "${id2:0:12}"
 echo
 echo "=== the operator receives 1.1 with its bundle and checks it offline ==="
 "$vouch" bundle -o "$work/r1-1.1.bundle.json" "${id2:0:12}"

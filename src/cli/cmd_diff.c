@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "report.h"
 #include "vouch/diff.h"
+#include "vouch/lab.h"
 #include "vouch/vouch.h"
 
 /* Bytes looked at to tell a report from an image (leading blanks of a JSON text). */
@@ -41,9 +42,11 @@ help_diff(FILE *out)
 	      "downgraded, vulnerabilities fixed and introduced, indicators (accounts, keys,\n"
 	      "services, endpoints, secrets, ...) added and removed, and hardening regressions.\n"
 	      "This is how a patch is reviewed against what was approved.\n\n"
-	      "A and B are each either a report (the output of `vouch scan --json`, recognised\n"
-	      "by its content) or a firmware image, which is evaluated first exactly as\n"
-	      "`vouch scan` does it. Files are paired by their path inside the image, without\n"
+	      "A and B are each a report (the output of `vouch scan --json`, recognised by its\n"
+	      "content), a firmware image, which is evaluated first exactly as `vouch scan`\n"
+	      "does it, or an evaluated delivery in the lab (its id or a unique prefix; the\n"
+	      "report of its latest evaluation; DELIVERY:ARTEFACT when it has several firmware\n"
+	      "artefacts). Files are paired by their path inside the image, without\n"
 	      "the image's own name and without container offsets (squashfs@0xe0000 and\n"
 	      "squashfs@0xf0000 are the same file system).\n\n"
 	      "  --json                the diff as JSON (its members: include/vouch/diff.h)\n"
@@ -54,6 +57,8 @@ help_diff(FILE *out)
 	      "  --db FILE             the vulnerability database for sides that are images\n"
 	      "                        (default: $VOUCH_VULNDB, else ./vouch-vulndb.sqlite when\n"
 	      "                        it exists; without one, CVE changes are unknown)\n"
+	      "  --lab DIR             the lab for delivery sides (default $VOUCH_LAB, else\n"
+	      "                        ./vouch-lab)\n"
 	      "  -q, --quiet           no progress bar, no warnings on stderr\n"
 	      "  -h, --help            this help\n\n"
 	      "Exit status: 0 the diff was made, 2 usage, 3 a side cannot be read or is not a\n"
@@ -157,12 +162,72 @@ eval_image(diff_side *s, const report_opts *ro)
 	return rc;
 }
 
+static const char *js(json_t *o, const char *key);
+
+/*
+ * An evaluated delivery in the lab (--lab DIR, else $VOUCH_LAB, else ./vouch-lab): the
+ * report of its latest evaluation; DELIVERY:ARTEFACT names one firmware artefact when the
+ * delivery has several.
+ */
+static int
+lab_side(const char *labdir, diff_side *s)
+{
+	char ref[80], id[65], *text = NULL;
+	const char *colon = strchr(s->arg, ':'), *want = colon ? colon + 1 : NULL;
+	vouch_lab *lab = NULL;
+	json_t *d = NULL, *last = NULL, *a, *pick = NULL;
+	size_t i, nparts = 0;
+	int rc = EXIT_INPUT;
+
+	snprintf(ref, sizeof(ref), "%.*s", colon ? (int)(colon - s->arg) : 79, s->arg);
+	if (vouch_lab_open(labdir, NULL, false, &lab) != VOUCH_OK ||
+	    vouch_lab_resolve(lab, ref, id) != VOUCH_OK ||
+	    vouch_lab_delivery(lab, id, &text) != VOUCH_OK) {
+		cli_err("%s: not a file, and not a delivery in the lab: %s", s->arg,
+			vouch_lab_errmsg(lab));
+		goto out;
+	}
+	d = json_loads(text, 0, NULL);
+	json_array_foreach(json_object_get(d, "attestations"), i, a) {
+		if (strcmp(js(a, "kind"), "revocation") != 0) {
+			last = a;
+		}
+	}
+	json_array_foreach(json_object_get(last, "parts"), i, a) {
+		nparts++;
+		if (want == NULL || strcmp(js(a, "artefact"), want) == 0) {
+			pick = pick == NULL ? a : pick;
+		}
+	}
+	if (last == NULL || pick == NULL || (want == NULL && nparts > 1)) {
+		cli_err("%s: %s", s->arg,
+			last == NULL ? "the delivery was never evaluated"
+			: nparts > 1 && want == NULL
+				? "the delivery has several firmware artefacts: name one as "
+				  "DELIVERY:ARTEFACT"
+				: "no such firmware artefact in its evaluation");
+		goto out;
+	}
+	if (vouch_lab_get(lab, js(pick, "report"), VOUCH_DIFF_REPORT_MAX, &s->text, &s->len) !=
+	    VOUCH_OK) {
+		cli_err("%s: %s", s->arg, vouch_lab_errmsg(lab));
+		goto out;
+	}
+	s->form = "delivery";
+	rc = EXIT_OK;
+out:
+	free(text);
+	json_decref(d);
+	vouch_lab_close(lab);
+	return rc;
+}
+
 /*
  * Resolve one side: ARG is a report file (first non-blank byte '{') or an image. Returns
  * an EXIT_* status (the reason printed); on EXIT_OK s->text is the report, caller frees.
  */
 static int
-diff_side_load(const char *arg, const report_opts *ro, diff_side *s)
+diff_side_load(const char *arg, const char *labdir, const report_opts *ro, diff_side *s)
 {
 	char head[DIFF_SNIFF_BYTES];
 	struct stat st;
@@ -172,6 +237,9 @@ diff_side_load(const char *arg, const report_opts *ro, diff_side *s)
 	memset(s, 0, sizeof(*s));
 	s->arg = arg;
 	f = fopen(arg, "rb");
+	if (f == NULL && errno == ENOENT && strspn(arg, "0123456789abcdef") >= 6) {
+		return lab_side(labdir, s);
+	}
 	if (f == NULL) {
 		cli_err("%s: cannot open: %s", arg, strerror(errno));
 		return EXIT_INPUT;
@@ -495,6 +563,7 @@ cmd_diff(int argc, char **argv)
 		{"json", no_argument, NULL, 'J'},
 		{"fail-on-regression", no_argument, NULL, 'F'},
 		{"db", required_argument, NULL, 'D'},
+		{"lab", required_argument, NULL, 'l'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -507,7 +576,11 @@ cmd_diff(int argc, char **argv)
 	json_t *d = NULL;
 	json_int_t reg;
 	int c, rc, drc;
+	const char *lab_dir = getenv("VOUCH_LAB");
 
+	if (lab_dir == NULL || lab_dir[0] == '\0') {
+		lab_dir = "vouch-lab";
+	}
 	report_opts_default(&ro);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
@@ -515,6 +588,7 @@ cmd_diff(int argc, char **argv)
 		case 'J': json = true; break;
 		case 'F': fail_on = true; break;
 		case 'D': ro.db = optarg; break;
+		case 'l': lab_dir = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': help_diff(stdout); return EXIT_OK;
 		default: help_diff(stderr); return EXIT_USAGE;
@@ -530,9 +604,9 @@ cmd_diff(int argc, char **argv)
 		ro.scan.progress = cli_progress;
 	}
 	ro.quiet = quiet;
-	rc = diff_side_load(argv[optind], &ro, &sa);
+	rc = diff_side_load(argv[optind], lab_dir, &ro, &sa);
 	if (rc == EXIT_OK) {
-		rc = diff_side_load(argv[optind + 1], &ro, &sb);
+		rc = diff_side_load(argv[optind + 1], lab_dir, &ro, &sb);
 	}
 	if (rc != EXIT_OK) {
 		goto out;
