@@ -635,6 +635,12 @@ cmd_evaluate(int argc, char **argv)
 			free(blob);
 			goto out;
 		}
+		if (r.scan_rc != VOUCH_OK) {
+			/* the report says so too ("outcome"); the verdict covers what could be read */
+			fprintf(stderr, "vouch: warning: %s was not analysed completely (%s): the "
+					"verdict covers what could be read\n",
+				cli_esc(name, 0), vouch_err_str(r.scan_rc));
+		}
 		json_t *rep = report_json(&r, name);
 		char **t = &texts[3 * nparts];
 		t[0] = rep ? dumps(rep) : NULL;
