@@ -94,7 +94,9 @@ VOUCH_API int vouch_lab_resolve(vouch_lab *lab, const char *ref, char id_out[65]
  * "vendor_signature", "artefacts": [{"name","role","sha256","size","blob"}],
  * "attestations": [{"index","kind","verdict","created","envelope","policy","vulndb",
  * "reason","parts":[{"artefact","report","verdict_json","sbom","verdict"}]}] (log order),
- * "status": "submitted" | "approved" | "approved-with-conditions" | "rejected" | "revoked"}.
+ * "status": "submitted" | "approved" | "approved-with-conditions" | "rejected" | "revoked",
+ * "current": the attestation that speaks for the delivery (its newest evaluation or
+ * re-check, as in "attestations"), or null when it was never evaluated}.
  */
 VOUCH_API int vouch_lab_delivery(vouch_lab *lab, const char *id, char **json_out);
 /* Every delivery, newest first: [{"id","vendor","product","version","submitted","status"}]. */

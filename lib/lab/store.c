@@ -538,6 +538,23 @@ vouch_lab_resolve(vouch_lab *lab, const char *ref, char id_out[65])
 	return VOUCH_OK;
 }
 
+/* The attestation that speaks for a delivery: its newest evaluation or re-check (borrowed;
+ * NULL when never evaluated). */
+static json_t *
+latest_verdict(json_t *atts)
+{
+	json_t *a, *v = NULL;
+	size_t i;
+
+	json_array_foreach(atts, i, a) {
+		const char *kind = json_string_value(json_object_get(a, "kind"));
+		if (kind != NULL && strcmp(kind, "revocation") != 0) {
+			v = a;
+		}
+	}
+	return v;
+}
+
 /* The delivery's status from its attestations, newest last. */
 static const char *
 status_of(json_t *atts)
@@ -637,6 +654,8 @@ delivery_json(vouch_lab *lab, const char *id, json_t **out)
 		json_array_append_new(atts, a);
 	}
 	json_object_set_new(d, "status", json_string(status_of(atts)));
+	json_t *cur = latest_verdict(atts);
+	json_object_set(d, "current", cur != NULL ? cur : json_null());
 	json_object_set(d, "artefacts", arts);
 	json_object_set(d, "attestations", atts);
 	*out = d;
@@ -976,12 +995,7 @@ vouch_lab_bundle(vouch_lab *lab, const char *id, char **bundle_out)
 	if ((rc = delivery_json(lab, id, &d)) != VOUCH_OK) {
 		goto out;
 	}
-	json_array_foreach(json_object_get(d, "attestations"), i, a) {
-		const char *kind = json_string_value(json_object_get(a, "kind"));
-		if (kind != NULL && strcmp(kind, "revocation") != 0) {
-			verdict = a; /* the newest evaluation or re-check speaks for the delivery */
-		}
-	}
+	verdict = latest_verdict(json_object_get(d, "attestations"));
 	if (verdict == NULL) {
 		rc = lab_fail(lab, VOUCH_E_NOTFOUND,
 			      "delivery %s was never evaluated: `vouch evaluate %.12s` first", id, id);

@@ -188,20 +188,16 @@ lab_side(const char *labdir, diff_side *s)
 		goto out;
 	}
 	d = json_loads(text, 0, NULL);
-	json_array_foreach(json_object_get(d, "attestations"), i, a) {
-		if (strcmp(js(a, "kind"), "revocation") != 0) {
-			last = a;
-		}
-	}
+	last = json_object_get(d, "current");
 	json_array_foreach(json_object_get(last, "parts"), i, a) {
 		nparts++;
 		if (want == NULL || strcmp(js(a, "artefact"), want) == 0) {
 			pick = pick == NULL ? a : pick;
 		}
 	}
-	if (last == NULL || pick == NULL || (want == NULL && nparts > 1)) {
+	if (!json_is_object(last) || pick == NULL || (want == NULL && nparts > 1)) {
 		cli_err("%s: %s", s->arg,
-			last == NULL ? "the delivery was never evaluated"
+			!json_is_object(last) ? "the delivery was never evaluated"
 			: nparts > 1 && want == NULL
 				? "the delivery has several firmware artefacts: name one as "
 				  "DELIVERY:ARTEFACT"

@@ -880,7 +880,7 @@ cmd_recheck(int argc, char **argv)
 		}
 		char *dtext = NULL, *stored_policy = NULL;
 		size_t splen = 0;
-		json_t *d = NULL, *last = NULL, *a, *o = json_object();
+		json_t *d = NULL, *last, *o = json_object();
 		size_t k;
 		if (vouch_lab_delivery(lab, jget(dl, "id"), &dtext) != VOUCH_OK) {
 			cli_err("%s", vouch_lab_errmsg(lab));
@@ -890,15 +890,11 @@ cmd_recheck(int argc, char **argv)
 		}
 		d = json_loads(dtext, 0, NULL);
 		free(dtext);
-		json_array_foreach(json_object_get(d, "attestations"), k, a) {
-			if (strcmp(jget(a, "kind"), "revocation") != 0) {
-				last = a;
-			}
-		}
+		last = json_object_get(d, "current");
 		vouch_policy *pol = NULL;
 		char *ptext = NULL;
 		size_t plen = 0;
-		if (last == NULL ||
+		if (!json_is_object(last) ||
 		    (policy_path == NULL &&
 		     vouch_lab_get(lab, jget(last, "policy"), 16u << 20, &stored_policy, &splen) !=
 			     VOUCH_OK) ||

@@ -212,13 +212,8 @@ inputs_from_lab(const char *labdir, const char *ref, report_inputs *in)
 		goto out;
 	}
 	d = json_loads(text, 0, NULL);
-	json_array_foreach(json_object_get(d, "attestations"), i, a) {
-		const char *k = json_string_value(json_object_get(a, "kind"));
-		if (k != NULL && strcmp(k, "revocation") != 0) {
-			last = a;
-		}
-	}
-	if (last == NULL) {
+	last = json_object_get(d, "current");
+	if (!json_is_object(last)) {
 		cli_err("delivery %.12s was never evaluated: `vouch evaluate %.12s` first", id, id);
 		goto out;
 	}

@@ -248,6 +248,17 @@ sys.exit(0 if e["verdict"]=="rejected" and w["status"]=="expired" and any(r.get(
 expect "the newest verdict (rejected) is what bundles carry now" 0 "$vouch" bundle --lab lab -o now.bundle "$id"
 expect "verify with the new bundle: 14" 14 "$vouch" verify --bundle now.bundle --key lab.pub d1/fw/r1.bin
 
+# the delivery as the other commands name it: the HTML report and the release diff
+expect "vouch report DELIVERY --html" 0 "$vouch" report --lab lab --html lab.html "${id:0:10}"
+grep -q "$id" lab.html && grep -qi "rejected" lab.html && ok "the page names the delivery and its verdict" ||
+	bad "the page lacks the delivery id or its verdict"
+expect "vouch diff DELIVERY DELIVERY" 0 "$vouch" diff --lab lab --json "$id" "${id:0:8}"
+python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); s=d["summary"]
+sys.exit(0 if s["regressions"] == 0 and not d["files"]["added"] and not d["files"]["removed"] and not d["files"]["changed"] else 1)' "$work/out" &&
+	ok "a delivery against itself: no change" || { bad "a delivery against itself differs"; head -c 600 "$work/out"; }
+expect "vouch diff with an unknown delivery: exit 3" 3 "$vouch" diff --lab lab "$id" 0123456789ab
+
 # ---- 4. tampering --------------------------------------------------------------------
 cp d1/fw/r1.bin tampered.bin
 printf '\x01' | dd of=tampered.bin bs=1 seek=70000 conv=notrunc 2>/dev/null
