@@ -49,6 +49,7 @@ fi
 if [ ! -s tests/fixtures/out/equiv/fw-b.bin ]; then
 	bash tests/fixtures/make-equiv-fixture.sh >tests/fixtures/make-equiv-fixture.log 2>&1 ||
 		{ failed=$((failed + 1)); failures+=("make-equiv-fixture.sh (see tests/fixtures/make-equiv-fixture.log)"); }
+fi
 if [ ! -s tests/fixtures/out/diff/v2.bin ]; then
 	bash tests/fixtures/make-diff-fixture.sh >tests/fixtures/make-diff-fixture.log 2>&1 ||
 		{ failed=$((failed + 1)); failures+=("make-diff-fixture.sh (see tests/fixtures/make-diff-fixture.log)"); }
