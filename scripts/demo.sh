@@ -187,6 +187,7 @@ bad1=$last
 echo
 echo "=== for people: the HTML report of 1.1 ==="
 show "$vouch" report "${id2:0:12}" --html "$work/r1-1.1-report.html"
+[ "$last" = 0 ] && echo "demo: $work/r1-1.1-report.html written (one self-contained page; open it in a browser)"
 echo
 echo "demo: exit statuses: evaluate 1.0 $ev1 (8 = rejected), evaluate 1.1 $ev2 (0 = approved)," \
 	"verify 1.1 $ok2 (0 = pass), tampered copy $bad2 (10 = not what the lab evaluated)," \
