@@ -14,8 +14,10 @@
  *     '.' joining a longer dotted run: "1.3.6.1.4.1" is an OID, "2.6.32.5-rc1" a version);
  *     no "version"/"ver"/"v"/"release"/"rev" word right before it; netmasks
  *     (255.x.x.x made of mask octets) are not addresses; in binaries a quad of single digits
- *     ("1.2.3.4", "2.5.4.3") is a version or an OID unless an endpoint cue is next to it
- *     (":port", a "server"/"host"/"dns"/"addr"/"ip"/"peer"/"gateway" word before it).
+ *     ("1.2.3.4", "2.5.4.3") is a version or an OID, and so is a quad starting with a
+ *     common OID arc (1.2, 1.3, 2.5, 2.16, 2.23: "X25519:1.3.101.110" in libcrypto), unless
+ *     an endpoint cue is next to it (":port", a "server"/"host"/"dns"/"addr"/"ip"/"peer"/
+ *     "gateway" word before it).
  *   - IPv6: what inet_pton accepts, bounded like IPv4, with at least two groups beside
  *     "::" or all eight ("a::b" in C++ names is bounded by letters and refused), or "::1".
  *   - Host names: lower case labels ending in a public suffix of a small built-in table
@@ -294,6 +296,15 @@ mask_octet(unsigned v)
 	       v == 254 || v == 255;
 }
 
+/* The first two arcs of the object identifiers that fill binaries' string tables: ISO
+ * member bodies and identified organisations (1.2, 1.3: "ED25519:1.3.101.112" in libcrypto),
+ * X.500 attributes (2.5), countries (2.16) and international organisations (2.23). */
+static bool
+oid_arc(unsigned a, unsigned b)
+{
+	return (a == 1 && (b == 2 || b == 3)) || (a == 2 && (b == 5 || b == 16 || b == 23));
+}
+
 bool
 vouch_ep_ipv4(const char *s, size_t n, size_t at, size_t len, bool binary, uint32_t *ip)
 {
@@ -358,7 +369,7 @@ vouch_ep_ipv4(const char *s, size_t n, size_t at, size_t len, bool binary, uint3
 	if (at + len + 1 < n && s[at + len] == '/' && is_digit(s[at + len + 1])) {
 		return false;
 	}
-	if (binary && single) {
+	if (binary && (single || oid_arc(oct[0], oct[1]))) {
 		bool port = at + len + 1 < n && s[at + len] == ':' && is_digit(s[at + len + 1]);
 		if (!port && !cue_before(s, at)) {
 			return false;

@@ -120,6 +120,16 @@ v4(const char *s, bool binary)
 	return vouch_ep_ipv4(s, strlen(s), (size_t)(m - s), len, binary, &ip);
 }
 
+/* The quad is the part of s after its last ':' or ' ' (for strings whose prefix has digits). */
+static bool
+v4_after(const char *s, bool binary)
+{
+	uint32_t ip;
+	size_t at = strcspn(s, ": ") + 1;
+	size_t len = strspn(s + at, "0123456789.");
+	return vouch_ep_ipv4(s, strlen(s), at, len, binary, &ip);
+}
+
 static void
 test_ipv4_rules(void **st)
 {
@@ -132,6 +142,13 @@ test_ipv4_rules(void **st)
 	assert_false(v4("1.2.3.4", true));            /* single digits in a binary */
 	assert_false(v4("OID 2.5.4.3", true));
 	assert_false(v4("1.3.6.1.4.1", false));       /* a dotted run of six: an OID */
+	/* OpenSSL's object table (libcrypto.so.3 of Debian 12) names its curves "X25519:1.3.101.110" */
+	assert_false(v4_after("X25519:1.3.101.110", true));
+	assert_false(v4_after("ED448:1.3.101.113", true));
+	assert_false(v4("2.16.840.1", true));         /* joint-iso-itu-t country us */
+	assert_true(v4_after("X25519:1.3.101.110", false)); /* in a text file, an address */
+	assert_true(v4("server 1.3.101.110", true));  /* a cue word makes it one again */
+	assert_true(v4("1.3.101.110:443", true));     /* and so does a port */
 	assert_false(v4("v10.2.33.4", false));        /* a version */
 	assert_false(v4("version 10.2.33.4", false));
 	assert_false(v4("2.6.32.5-rc1", false));
