@@ -27,6 +27,13 @@ VOUCH_API const char *vouch_version(void);
  */
 VOUCH_API size_t vouch_escape_str(char *dst, size_t cap, const char *src);
 
+/*
+ * The same for text that is already escaped (every string of a vouch report, verdict or
+ * diff) or was decoded from a JSON file: control bytes and invalid UTF-8 still become
+ * \xNN, but a backslash is kept, so "\x00" in a report prints as itself, not "\x5cx00".
+ */
+VOUCH_API size_t vouch_escape_text_str(char *dst, size_t cap, const char *src);
+
 #ifdef __cplusplus
 }
 #endif

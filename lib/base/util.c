@@ -54,8 +54,9 @@ utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-size_t
-vouch_escape(char *dst, size_t cap, const char *src, size_t n)
+/* keep_bs: leave backslashes alone (the input is escaped text already). */
+static size_t
+escape_bytes(char *dst, size_t cap, const char *src, size_t n, bool keep_bs)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	size_t out = 0;
@@ -70,7 +71,7 @@ vouch_escape(char *dst, size_t cap, const char *src, size_t n)
 
 	for (size_t i = 0; i < n;) {
 		size_t l = utf8_seq(s + i, n - i);
-		if (l == 1 && s[i] >= 0x20 && s[i] < 0x7F && s[i] != '\\') {
+		if (l == 1 && s[i] >= 0x20 && s[i] < 0x7F && (keep_bs || s[i] != '\\')) {
 			PUT(s[i]);
 			i++;
 		} else if (l > 1) {
@@ -121,9 +122,21 @@ vouch_now(void)
 }
 
 size_t
+vouch_escape(char *dst, size_t cap, const char *src, size_t n)
+{
+	return escape_bytes(dst, cap, src, n, false);
+}
+
+size_t
 vouch_escape_str(char *dst, size_t cap, const char *src)
 {
-	return vouch_escape(dst, cap, src, strlen(src));
+	return escape_bytes(dst, cap, src, strlen(src), false);
+}
+
+size_t
+vouch_escape_text_str(char *dst, size_t cap, const char *src)
+{
+	return escape_bytes(dst, cap, src, strlen(src), true);
 }
 
 const char *

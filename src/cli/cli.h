@@ -47,6 +47,9 @@ int cli_parse_u64(const char *s, uint64_t *out);
 
 /* Escape firmware bytes for printing; returns a pointer to a static per-slot buffer. */
 const char *cli_esc(const char *s, int slot);
+/* The same for strings read from JSON (reports, verdicts, diffs, policies, manifests): they
+ * are escaped already or are people's text, so backslashes are kept; control bytes are not. */
+const char *cli_text(const char *s, int slot);
 
 /* A JSON string of firmware bytes, escaped (jansson's json_t; NULL -> null). */
 struct json_t;

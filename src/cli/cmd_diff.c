@@ -278,10 +278,10 @@ ji(json_t *o, const char *key)
 static void
 print_pair_name(json_t *p)
 {
-	printf("%s", cli_esc(js(p, "key"), 0));
+	printf("%s", cli_text(js(p, "key"), 0));
 	if (json_is_true(json_object_get(p, "ambiguous"))) {
-		printf(" (ambiguous: %s <-> %s)", cli_esc(js(json_object_get(p, "a"), "path"), 1),
-		       cli_esc(js(json_object_get(p, "b"), "path"), 2));
+		printf(" (ambiguous: %s <-> %s)", cli_text(js(json_object_get(p, "a"), "path"), 1),
+		       cli_text(js(json_object_get(p, "b"), "path"), 2));
 	}
 }
 
@@ -293,7 +293,7 @@ print_files(json_t *d)
 
 	puts("\nfiles");
 	json_array_foreach(json_object_get(fs, "added"), i, e) {
-		printf("  + %s  (%s", cli_esc(js(e, "key"), 0), cli_esc(js(e, "kind"), 1));
+		printf("  + %s  (%s", cli_text(js(e, "key"), 0), cli_text(js(e, "kind"), 1));
 		if (json_is_integer(json_object_get(e, "size"))) {
 			printf(", %lld bytes", ji(e, "size"));
 		}
@@ -301,7 +301,7 @@ print_files(json_t *d)
 		shown++;
 	}
 	json_array_foreach(json_object_get(fs, "removed"), i, e) {
-		printf("  - %s  (%s)\n", cli_esc(js(e, "key"), 0), cli_esc(js(e, "kind"), 1));
+		printf("  - %s  (%s)\n", cli_text(js(e, "key"), 0), cli_text(js(e, "kind"), 1));
 		shown++;
 	}
 	json_array_foreach(json_object_get(fs, "changed"), i, e) {
@@ -310,18 +310,18 @@ print_files(json_t *d)
 		print_pair_name(e);
 		if (json_is_string(json_object_get(b, "link")) ||
 		    json_is_string(json_object_get(a, "link"))) {
-			printf("  link %s -> %s\n", cli_esc(js(a, "link"), 0), cli_esc(js(b, "link"), 1));
+			printf("  link %s -> %s\n", cli_text(js(a, "link"), 0), cli_text(js(b, "link"), 1));
 		} else {
 			printf("  content %lld -> %lld bytes, sha256 %.12s -> %.12s\n", ji(a, "size"),
-			       ji(b, "size"), cli_esc(js(a, "sha256"), 0), cli_esc(js(b, "sha256"), 1));
+			       ji(b, "size"), cli_text(js(a, "sha256"), 0), cli_text(js(b, "sha256"), 1));
 		}
 		shown++;
 	}
 	json_array_foreach(json_object_get(fs, "type_changed"), i, e) {
 		printf("  ~ ");
 		print_pair_name(e);
-		printf("  type %s -> %s\n", cli_esc(js(json_object_get(e, "a"), "kind"), 0),
-		       cli_esc(js(json_object_get(e, "b"), "kind"), 1));
+		printf("  type %s -> %s\n", cli_text(js(json_object_get(e, "a"), "kind"), 0),
+		       cli_text(js(json_object_get(e, "b"), "kind"), 1));
 		shown++;
 	}
 	json_array_foreach(json_object_get(fs, "metadata_changed"), i, e) {
@@ -335,8 +335,8 @@ print_files(json_t *d)
 				continue;
 			}
 			if (strcmp(name, "mode") == 0) {
-				printf("  mode %s -> %s", cli_esc(js(a, "mode"), 0),
-				       cli_esc(js(b, "mode"), 1));
+				printf("  mode %s -> %s", cli_text(js(a, "mode"), 0),
+				       cli_text(js(b, "mode"), 1));
 			} else {
 				printf("  %s %lld -> %lld", name, ji(a, name), ji(b, name));
 			}
@@ -346,7 +346,7 @@ print_files(json_t *d)
 	}
 	json_array_foreach(json_object_get(fs, "ambiguous"), i, e) {
 		printf("  ! %s  held by %lld files in A and %lld in B: paired in order\n",
-		       cli_esc(js(e, "key"), 0), ji(e, "a"), ji(e, "b"));
+		       cli_text(js(e, "key"), 0), ji(e, "a"), ji(e, "b"));
 	}
 	if (shown == 0) {
 		puts("  (no change)");
@@ -361,21 +361,21 @@ print_components(json_t *d)
 
 	puts("\ncomponents");
 	json_array_foreach(json_object_get(cs, "added"), i, e) {
-		printf("  + %s %s\n", cli_esc(js(e, "name"), 0), cli_esc(js(e, "version"), 1));
+		printf("  + %s %s\n", cli_text(js(e, "name"), 0), cli_text(js(e, "version"), 1));
 		shown++;
 	}
 	json_array_foreach(json_object_get(cs, "removed"), i, e) {
-		printf("  - %s %s\n", cli_esc(js(e, "name"), 0), cli_esc(js(e, "version"), 1));
+		printf("  - %s %s\n", cli_text(js(e, "name"), 0), cli_text(js(e, "version"), 1));
 		shown++;
 	}
 	json_array_foreach(json_object_get(cs, "upgraded"), i, e) {
-		printf("  ~ %s %s -> %s (upgraded)\n", cli_esc(js(e, "name"), 0),
-		       cli_esc(js(e, "from"), 1), cli_esc(js(e, "to"), 2));
+		printf("  ~ %s %s -> %s (upgraded)\n", cli_text(js(e, "name"), 0),
+		       cli_text(js(e, "from"), 1), cli_text(js(e, "to"), 2));
 		shown++;
 	}
 	json_array_foreach(json_object_get(cs, "downgraded"), i, e) {
-		printf("  ~ %s %s -> %s (DOWNGRADED)\n", cli_esc(js(e, "name"), 0),
-		       cli_esc(js(e, "from"), 1), cli_esc(js(e, "to"), 2));
+		printf("  ~ %s %s -> %s (DOWNGRADED)\n", cli_text(js(e, "name"), 0),
+		       cli_text(js(e, "from"), 1), cli_text(js(e, "to"), 2));
 		shown++;
 	}
 	if (shown == 0) {
@@ -393,11 +393,11 @@ print_vuln(const char *mark, json_t *e, const char *what)
 	} else if (json_is_number(c4)) {
 		snprintf(score, sizeof(score), " %.1f (CVSS 4)", json_number_value(c4));
 	}
-	printf("  %s %s  %s %s  %s%s  %s", mark, cli_esc(js(e, "id"), 0),
-	       cli_esc(js(e, "component"), 1), cli_esc(js(e, "version"), 2),
-	       js(e, "severity")[0] ? cli_esc(js(e, "severity"), 3) : "unrated", score, what);
+	printf("  %s %s  %s %s  %s%s  %s", mark, cli_text(js(e, "id"), 0),
+	       cli_text(js(e, "component"), 1), cli_text(js(e, "version"), 2),
+	       js(e, "severity")[0] ? cli_text(js(e, "severity"), 3) : "unrated", score, what);
 	if (json_is_string(json_object_get(e, "vex"))) {
-		printf(", VEX: %s", cli_esc(js(e, "vex"), 0));
+		printf(", VEX: %s", cli_text(js(e, "vex"), 0));
 	}
 	putchar('\n');
 }
@@ -418,7 +418,7 @@ print_vulns(json_t *d)
 		shown++;
 	}
 	if (json_is_string(json_object_get(vs, "note"))) {
-		printf("  note: %s\n", cli_esc(js(vs, "note"), 0));
+		printf("  note: %s\n", cli_text(js(vs, "note"), 0));
 	} else if (shown == 0) {
 		puts("  (no change)");
 	}
@@ -427,13 +427,13 @@ print_vulns(json_t *d)
 static void
 print_finding(const char *mark, json_t *e)
 {
-	printf("    %s %s  %s", mark, cli_esc(js(e, "id"), 0), cli_esc(js(e, "key"), 1));
+	printf("    %s %s  %s", mark, cli_text(js(e, "id"), 0), cli_text(js(e, "key"), 1));
 	if (json_is_string(json_object_get(e, "detail"))) {
-		printf("  [%s]", cli_esc(js(e, "detail"), 2));
+		printf("  [%s]", cli_text(js(e, "detail"), 2));
 	}
 	putchar('\n');
 	if (json_is_string(json_object_get(e, "evidence"))) {
-		printf("        | %s\n", cli_esc(js(e, "evidence"), 3));
+		printf("        | %s\n", cli_text(js(e, "evidence"), 3));
 	}
 }
 
@@ -450,7 +450,7 @@ print_indicators(json_t *d)
 		if (json_array_size(add) + json_array_size(rem) == 0) {
 			continue;
 		}
-		printf("  %s: +%zu -%zu\n", cli_esc(name, 0), json_array_size(add),
+		printf("  %s: +%zu -%zu\n", cli_text(name, 0), json_array_size(add),
 		       json_array_size(rem));
 		json_array_foreach(rem, i, e) {
 			print_finding("-", e);
@@ -468,21 +468,21 @@ print_indicators(json_t *d)
 static void
 print_hard(const char *mark, json_t *e, const char *what)
 {
-	printf("  %s %s  %s  %s", mark, cli_esc(js(e, "id"), 0), cli_esc(js(e, "key"), 1), what);
+	printf("  %s %s  %s  %s", mark, cli_text(js(e, "id"), 0), cli_text(js(e, "key"), 1), what);
 	json_t *add = json_object_get(e, "imports_added"), *x;
 	size_t k;
 	if (json_array_size(add) > 0) {
 		printf(", imports now");
 		json_array_foreach(add, k, x) {
-			printf(" %s", cli_esc(json_string_value(x), 2));
+			printf(" %s", cli_text(json_string_value(x), 2));
 		}
 	} else if (json_is_string(json_object_get(e, "a_detail")) &&
 		   json_is_string(json_object_get(e, "b_detail"))) {
-		printf(" [%s -> %s]", cli_esc(js(e, "a_detail"), 2), cli_esc(js(e, "b_detail"), 3));
+		printf(" [%s -> %s]", cli_text(js(e, "a_detail"), 2), cli_text(js(e, "b_detail"), 3));
 	} else if (json_is_string(json_object_get(e, "b_detail"))) {
-		printf(" [%s]", cli_esc(js(e, "b_detail"), 2));
+		printf(" [%s]", cli_text(js(e, "b_detail"), 2));
 	} else if (json_is_string(json_object_get(e, "a_detail"))) {
-		printf(" [%s]", cli_esc(js(e, "a_detail"), 2));
+		printf(" [%s]", cli_text(js(e, "a_detail"), 2));
 	}
 	putchar('\n');
 }
@@ -507,9 +507,9 @@ print_hardening(json_t *d)
 		shown++;
 	}
 	json_array_foreach(json_object_get(h, "new_binaries"), i, e) {
-		printf("  + new binary %s lacks:", cli_esc(js(e, "key"), 0));
+		printf("  + new binary %s lacks:", cli_text(js(e, "key"), 0));
 		json_array_foreach(json_object_get(e, "findings"), k, x) {
-			printf(" %s", cli_esc(js(x, "id"), 1));
+			printf(" %s", cli_text(js(x, "id"), 1));
 		}
 		putchar('\n');
 		shown++;
@@ -531,7 +531,7 @@ print_human(json_t *d, const diff_side *a, const diff_side *b)
 	} else {
 		snprintf(vul, sizeof(vul), "not compared");
 	}
-	printf("A: %s (%s)\nB: %s (%s)\n", cli_esc(a->arg, 0), a->form, cli_esc(b->arg, 1),
+	printf("A: %s (%s)\nB: %s (%s)\n", cli_text(a->arg, 0), a->form, cli_text(b->arg, 1),
 	       b->form);
 	printf("%s: files +%lld -%lld ~%lld (type %lld, mode/owner %lld); components +%lld "
 	       "-%lld, %lld upgraded, %lld downgraded; vulnerabilities %s; indicators +%lld "
@@ -611,7 +611,7 @@ cmd_diff(int argc, char **argv)
 	if (drc != VOUCH_OK) {
 		/* name the argument: "report A" is the first side, "report B" the second */
 		cli_err("%s; A is %s, B is %s (a report must be what `vouch scan --json` writes)",
-			why, cli_esc(sa.arg, 0), cli_esc(sb.arg, 1));
+			why, cli_text(sa.arg, 0), cli_text(sb.arg, 1));
 		rc = drc == VOUCH_E_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
 		goto out;
 	}
@@ -637,7 +637,7 @@ cmd_diff(int argc, char **argv)
 				fprintf(stderr,
 					"vouch: the evaluation of %s was not complete (%s): the diff "
 					"may miss changes\n",
-					cli_esc(sides[k]->arg, 0), vouch_err_str(orc));
+					cli_text(sides[k]->arg, 0), vouch_err_str(orc));
 			}
 			if (rc == EXIT_OK) {
 				rc = cli_exit_for(orc);

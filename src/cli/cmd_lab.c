@@ -284,8 +284,8 @@ delivery_submit(const char *dir, const char *path, const char *vkey_arg, bool js
 		cli_err("%s", vouch_lab_errmsg(lab));
 		json_array_foreach(ps, i, p) {
 			const char *a = jget(p, "artefact");
-			fprintf(stderr, "  %-10s %s%s%s\n", jget(p, "kind"), cli_esc(a, 0),
-				a[0] ? ": " : "", cli_esc(jget(p, "problem"), 1));
+			fprintf(stderr, "  %-10s %s%s%s\n", jget(p, "kind"), cli_text(a, 0),
+				a[0] ? ": " : "", cli_text(jget(p, "problem"), 1));
 		}
 		if (json_array_size(ps) != 0) {
 			fputs("nothing was stored; fix these and submit again\n", stderr);
@@ -296,16 +296,16 @@ delivery_submit(const char *dir, const char *path, const char *vkey_arg, bool js
 		json_t *a;
 		printf("delivery %s%s\n", jget(r, "id"),
 		       json_is_true(json_object_get(r, "new")) ? "" : " (already submitted: nothing changed)");
-		printf("  %s %s %s; vendor signature: %s\n", cli_esc(jget(r, "vendor"), 0),
-		       cli_esc(jget(r, "product"), 1), cli_esc(jget(r, "version"), 2),
+		printf("  %s %s %s; vendor signature: %s\n", cli_text(jget(r, "vendor"), 0),
+		       cli_text(jget(r, "product"), 1), cli_text(jget(r, "version"), 2),
 		       jget(r, "vendor_signature"));
 		json_array_foreach(json_object_get(r, "artefacts"), i, a) {
 			printf("  %-12s %s  %s (%lld bytes)\n", jget(a, "role"), jget(a, "sha256"),
-			       cli_esc(jget(a, "name"), 0),
+			       cli_text(jget(a, "name"), 0),
 			       (long long)json_integer_value(json_object_get(a, "size")));
 		}
 		json_array_foreach(json_object_get(r, "ignored"), i, a) {
-			printf("  ignored (not in the manifest): %s\n", cli_esc(json_string_value(a), 0));
+			printf("  ignored (not in the manifest): %s\n", cli_text(json_string_value(a), 0));
 		}
 		printf("next: vouch evaluate %.12s\n", jget(r, "id"));
 	}
@@ -369,26 +369,26 @@ cmd_delivery(int argc, char **argv)
 			       "VENDOR");
 			json_array_foreach(d, i, x) {
 				printf("%-14.12s %-26s %-24s %-12s %s\n", jget(x, "id"), jget(x, "status"),
-				       cli_esc(jget(x, "product"), 0), cli_esc(jget(x, "version"), 1),
-				       cli_esc(jget(x, "vendor"), 2));
+				       cli_text(jget(x, "product"), 0), cli_text(jget(x, "version"), 1),
+				       cli_text(jget(x, "vendor"), 2));
 			}
 		} else if (rc == EXIT_OK) {
 			size_t i;
 			json_t *x;
 			printf("delivery %s: %s\n  %s %s %s, submitted %s, vendor signature %s\n", id,
-			       jget(d, "status"), cli_esc(jget(d, "vendor"), 0),
-			       cli_esc(jget(d, "product"), 1), cli_esc(jget(d, "version"), 2),
+			       jget(d, "status"), cli_text(jget(d, "vendor"), 0),
+			       cli_text(jget(d, "product"), 1), cli_text(jget(d, "version"), 2),
 			       jget(d, "submitted"), jget(d, "vendor_signature"));
 			json_array_foreach(json_object_get(d, "artefacts"), i, x) {
 				printf("  %-12s %s  %s\n", jget(x, "role"), jget(x, "sha256"),
-				       cli_esc(jget(x, "name"), 0));
+				       cli_text(jget(x, "name"), 0));
 			}
 			json_array_foreach(json_object_get(d, "attestations"), i, x) {
 				printf("  log #%lld %-10s %-26s %s%s%s\n",
 				       (long long)json_integer_value(json_object_get(x, "index")),
 				       jget(x, "kind"), jget(x, "verdict"), jget(x, "created"),
 				       json_is_string(json_object_get(x, "reason")) ? "  " : "",
-				       cli_esc(jget(x, "reason"), 0));
+				       cli_text(jget(x, "reason"), 0));
 			}
 		}
 		json_decref(d);
@@ -504,17 +504,17 @@ print_reasons(json_t *verdict, const char *artefact)
 			continue;
 		}
 		shown += strcmp(jget(r, "outcome"), "reject") != 0;
-		printf("  %-9s %s: %s\n", jget(r, "outcome"), jget(r, "rule"), cli_esc(jget(r, "text"), 0));
+		printf("  %-9s %s: %s\n", jget(r, "outcome"), jget(r, "rule"), cli_text(jget(r, "text"), 0));
 		if (f != NULL) {
 			json_t *off = json_object_get(f, "offset");
-			printf("            %s %s", jget(f, "id"), cli_esc(jget(f, "path"), 0));
+			printf("            %s %s", jget(f, "id"), cli_text(jget(f, "path"), 0));
 			if (json_is_integer(off)) {
 				printf("@0x%llx", (unsigned long long)json_integer_value(off));
 			}
 			putchar('\n');
 		} else if (v != NULL) {
-			printf("            %s in %s %s\n", jget(v, "id"), cli_esc(jget(v, "component"), 0),
-			       cli_esc(jget(v, "version"), 1));
+			printf("            %s in %s %s\n", jget(v, "id"), cli_text(jget(v, "component"), 0),
+			       cli_text(jget(v, "version"), 1));
 		}
 	}
 	if (hidden != 0) {
@@ -522,9 +522,9 @@ print_reasons(json_t *verdict, const char *artefact)
 		       hidden);
 	}
 	json_array_foreach(json_object_get(verdict, "waivers"), i, w) {
-		printf("  waiver %s %s (by %s, expires %s): %s\n", cli_esc(jget(w, "id"), 0),
-		       jget(w, "status"), cli_esc(jget(w, "author"), 1), cli_esc(jget(w, "expires"), 2),
-		       cli_esc(jget(w, "justification"), 3));
+		printf("  waiver %s %s (by %s, expires %s): %s\n", cli_text(jget(w, "id"), 0),
+		       jget(w, "status"), cli_text(jget(w, "author"), 1), cli_text(jget(w, "expires"), 2),
+		       cli_text(jget(w, "justification"), 3));
 	}
 	(void)artefact;
 }
@@ -626,7 +626,7 @@ cmd_evaluate(int argc, char **argv)
 			goto out;
 		}
 		if (!o.quiet) {
-			fprintf(stderr, "vouch: evaluating %s ...\n", cli_esc(name, 0));
+			fprintf(stderr, "vouch: evaluating %s ...\n", cli_text(name, 0));
 		}
 		o.ro.scan.root_name = base ? base + 1 : name;
 		rc = report_run_image(blob, &o.ro, &r);
@@ -639,7 +639,7 @@ cmd_evaluate(int argc, char **argv)
 			/* the report says so too ("outcome"); the verdict covers what could be read */
 			fprintf(stderr, "vouch: warning: %s was not analysed completely (%s): the "
 					"verdict covers what could be read\n",
-				cli_esc(name, 0), vouch_err_str(r.scan_rc));
+				cli_text(name, 0), vouch_err_str(r.scan_rc));
 		}
 		json_t *rep = report_json(&r, name);
 		char **t = &texts[3 * nparts];
@@ -663,7 +663,7 @@ cmd_evaluate(int argc, char **argv)
 		}
 		if (vouch_policy_apply(pol, t[0], strlen(t[0]), now, &vd, &t[1], why, sizeof(why)) !=
 		    VOUCH_OK) {
-			cli_err("applying the policy to %s: %s", cli_esc(name, 0), why);
+			cli_err("applying the policy to %s: %s", cli_text(name, 0), why);
 			rc = EXIT_INTERNAL;
 			goto out;
 		}
@@ -705,14 +705,14 @@ cmd_evaluate(int argc, char **argv)
 		}
 		free(s);
 	} else {
-		printf("delivery %.12s  %s %s %s\n", id, cli_esc(jget(d, "vendor"), 0),
-		       cli_esc(jget(d, "product"), 1), cli_esc(jget(d, "version"), 2));
+		printf("delivery %.12s  %s %s %s\n", id, cli_text(jget(d, "vendor"), 0),
+		       cli_text(jget(d, "product"), 1), cli_text(jget(d, "version"), 2));
 		for (size_t k = 0; k < nparts; k++) {
 			json_t *vj = json_loads(parts[k].verdict_json, 0, NULL);
 			json_t *sm = json_object_get(vj, "summary");
 			printf("\n%s: %s (%lld findings, %lld vulnerabilities; %lld reasons to reject, "
 			       "%lld conditions, %lld waived)\n",
-			       cli_esc(parts[k].artefact, 0), parts[k].verdict,
+			       cli_text(parts[k].artefact, 0), parts[k].verdict,
 			       (long long)json_integer_value(json_object_get(sm, "findings")),
 			       (long long)json_integer_value(json_object_get(sm, "vulnerabilities")),
 			       (long long)json_integer_value(json_object_get(sm, "reject")),
@@ -763,7 +763,7 @@ recheck_part(vouch_lab *lab, vouch_vulndb *db, const vouch_vulndb_info *info, js
 		goto out;
 	}
 	if (vouch_sbom_read(stext, slen, &doc, err, sizeof(err)) != VOUCH_OK) {
-		cli_err("stored SBOM of %s: %s", cli_esc(jget(part, "artefact"), 0), err);
+		cli_err("stored SBOM of %s: %s", cli_text(jget(part, "artefact"), 0), err);
 		goto out;
 	}
 	const vouch_sbom *sb = vouch_sbom_doc_sbom(doc);
@@ -958,7 +958,7 @@ cmd_recheck(int argc, char **argv)
 		worse |= !fail && strcmp(overall, "rejected") == 0;
 		if (!json) {
 			printf("%.12s %-24s %-12s %s -> %s%s\n", jget(dl, "id"),
-			       cli_esc(jget(dl, "product"), 0), cli_esc(jget(dl, "version"), 1), status,
+			       cli_text(jget(dl, "product"), 0), cli_text(jget(dl, "version"), 1), status,
 			       fail ? "error" : overall,
 			       fail ? "" : changed ? "  (changed: new attestation logged)" : "  (unchanged)");
 		}

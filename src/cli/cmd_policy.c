@@ -156,7 +156,7 @@ print_list(const char *label, json_t *a)
 		printf("(none)");
 	}
 	json_array_foreach(a, i, v) {
-		printf("%s%s", i ? ", " : "", cli_esc(json_string_value(v), 0));
+		printf("%s%s", i ? ", " : "", cli_text(json_string_value(v), 0));
 	}
 }
 
@@ -173,10 +173,10 @@ print_policy(json_t *p, int64_t now)
 	size_t i;
 
 	printf("policy %s: valid (policy_version %lld)\n",
-	       cli_esc(json_string_value(json_object_get(p, "name")), 0),
+	       cli_text(json_string_value(json_object_get(p, "name")), 0),
 	       (long long)json_integer_value(json_object_get(p, "policy_version")));
 	if (json_is_string(json_object_get(p, "description"))) {
-		printf("  %s\n", cli_esc(json_string_value(json_object_get(p, "description")), 0));
+		printf("  %s\n", cli_text(json_string_value(json_object_get(p, "description")), 0));
 	}
 	o = json_object_get(p, "findings");
 	printf("  findings: reject at %s and above, condition at %s and above",
@@ -239,26 +239,26 @@ print_policy(json_t *p, int64_t now)
 		int64_t t = 0;
 		bool expired = vouch_policy_time_parse(exp, &t) == VOUCH_OK && now >= t + 86400;
 		json_t *m = json_object_get(o, "finding");
-		printf("    %s by %s, expires %s%s: ", cli_esc(json_string_value(json_object_get(o, "id")), 0),
-		       cli_esc(json_string_value(json_object_get(o, "author")), 1), exp,
+		printf("    %s by %s, expires %s%s: ", cli_text(json_string_value(json_object_get(o, "id")), 0),
+		       cli_text(json_string_value(json_object_get(o, "author")), 1), exp,
 		       expired ? " (EXPIRED)" : "");
 		if (m != NULL) {
-			printf("finding %s", cli_esc(json_string_value(json_object_get(m, "id")), 0));
+			printf("finding %s", cli_text(json_string_value(json_object_get(m, "id")), 0));
 			if (json_is_string(json_object_get(m, "path"))) {
-				printf(" at %s", cli_esc(json_string_value(json_object_get(m, "path")), 0));
+				printf(" at %s", cli_text(json_string_value(json_object_get(m, "path")), 0));
 			}
 			if (json_is_string(json_object_get(m, "evidence"))) {
 				printf(" with \"%s\"",
-				       cli_esc(json_string_value(json_object_get(m, "evidence")), 0));
+				       cli_text(json_string_value(json_object_get(m, "evidence")), 0));
 			}
 		} else {
 			m = json_object_get(o, "vulnerability");
-			printf("vulnerability %s", cli_esc(json_string_value(json_object_get(m, "id")), 0));
+			printf("vulnerability %s", cli_text(json_string_value(json_object_get(m, "id")), 0));
 			if (json_is_string(json_object_get(m, "component"))) {
-				printf(" in %s", cli_esc(json_string_value(json_object_get(m, "component")), 0));
+				printf(" in %s", cli_text(json_string_value(json_object_get(m, "component")), 0));
 			}
 		}
-		printf("\n      %s\n", cli_esc(json_string_value(json_object_get(o, "justification")), 0));
+		printf("\n      %s\n", cli_text(json_string_value(json_object_get(o, "justification")), 0));
 	}
 }
 
@@ -303,8 +303,8 @@ print_ref(json_t *r)
 	json_t *f = json_object_get(r, "finding"), *v;
 
 	if (f != NULL) {
-		printf("%s at %s", cli_esc(json_string_value(json_object_get(f, "id")), 0),
-		       cli_esc(json_string_value(json_object_get(f, "path")), 1));
+		printf("%s at %s", cli_text(json_string_value(json_object_get(f, "id")), 0),
+		       cli_text(json_string_value(json_object_get(f, "path")), 1));
 		v = json_object_get(f, "offset");
 		if (json_is_integer(v)) {
 			printf("+0x%llx", (unsigned long long)json_integer_value(v));
@@ -312,9 +312,9 @@ print_ref(json_t *r)
 		return;
 	}
 	f = json_object_get(r, "vulnerability");
-	printf("%s in %s %s", cli_esc(json_string_value(json_object_get(f, "id")), 0),
-	       cli_esc(json_string_value(json_object_get(f, "component")), 1),
-	       cli_esc(json_string_value(json_object_get(f, "version")), 2));
+	printf("%s in %s %s", cli_text(json_string_value(json_object_get(f, "id")), 0),
+	       cli_text(json_string_value(json_object_get(f, "component")), 1),
+	       cli_text(json_string_value(json_object_get(f, "version")), 2));
 	v = json_object_get(f, "cvss");
 	if (json_is_number(v)) {
 		printf(" (CVSS %.1f)", json_number_value(v));
@@ -329,13 +329,13 @@ print_verdict(json_t *d)
 
 	printf("%s  (policy %s, evaluated at %s)\n",
 	       json_string_value(json_object_get(d, "verdict")),
-	       cli_esc(json_string_value(json_object_get(json_object_get(d, "policy"), "name")), 0),
+	       cli_text(json_string_value(json_object_get(json_object_get(d, "policy"), "name")), 0),
 	       json_string_value(json_object_get(d, "evaluated_at")));
 	json_array_foreach(json_object_get(d, "reasons"), i, o) {
 		printf("  %-9s %s: ", json_string_value(json_object_get(o, "outcome")),
 		       json_string_value(json_object_get(o, "rule")));
 		print_ref(o);
-		printf(": %s\n", cli_esc(json_string_value(json_object_get(o, "text")), 0));
+		printf(": %s\n", cli_text(json_string_value(json_object_get(o, "text")), 0));
 	}
 	if (json_array_size(json_object_get(d, "waivers")) > 0) {
 		printf("waivers:\n");
@@ -344,10 +344,10 @@ print_verdict(json_t *d)
 		json_t *cov = json_object_get(o, "covers");
 		printf("  %-7s %s by %s, expires %s, %zu covered: %s\n",
 		       json_string_value(json_object_get(o, "status")),
-		       cli_esc(json_string_value(json_object_get(o, "id")), 0),
-		       cli_esc(json_string_value(json_object_get(o, "author")), 1),
+		       cli_text(json_string_value(json_object_get(o, "id")), 0),
+		       cli_text(json_string_value(json_object_get(o, "author")), 1),
 		       json_string_value(json_object_get(o, "expires")), json_array_size(cov),
-		       cli_esc(json_string_value(json_object_get(o, "justification")), 2));
+		       cli_text(json_string_value(json_object_get(o, "justification")), 2));
 		json_array_foreach(cov, j, c) {
 			printf("          ");
 			print_ref(c);

@@ -113,6 +113,19 @@ cli_esc(const char *s, int slot)
 	return b;
 }
 
+const char *
+cli_text(const char *s, int slot)
+{
+	static char bufs[4][8192];
+	char *b = bufs[slot & 3];
+
+	if (s == NULL) {
+		return "";
+	}
+	vouch_escape_text_str(b, sizeof(bufs[0]), s);
+	return b;
+}
+
 /* A progress bar on stderr (only installed when stderr is a terminal). */
 void
 cli_progress(void *ud, uint64_t done, uint64_t total, uint64_t files)

@@ -392,6 +392,9 @@ import json
 r = json.load(open("v2.json"))
 f = dict(r["inventory"]["file_list"][5]); f["path"] = "v2.bin/squashfs@0x110000/etc/\x1b[31mred\x07"
 r["inventory"]["file_list"].append(f)
+# a name the scan escaped already (a NUL byte in a firmware name is "\x00" in its report): as is
+g = dict(r["inventory"]["file_list"][5]); g["path"] = "v2.bin/squashfs@0x110000/etc/nul\\x00name"
+r["inventory"]["file_list"].append(g)
 json.dump(r, open("esc.json", "w"))
 EOF
 "$vouch" diff -q v2.json esc.json >esc.txt
@@ -399,6 +402,11 @@ if grep -q 'red' esc.txt && ! grep -q $'\x1b' esc.txt && ! grep -q $'\x07' esc.t
 	ok "control bytes in a report's path are escaped on the terminal"
 else
 	bad "escaping: $(grep red esc.txt | od -c | head -3)"
+fi
+if grep -qF 'etc/nul\x00name' esc.txt && ! grep -qF 'x5c' esc.txt; then
+	ok "a report's strings, escaped already, are not escaped twice (no \\x5c)"
+else
+	bad "double escaping: $(grep nul esc.txt)"
 fi
 
 echo "$pass passed, $fail failed"

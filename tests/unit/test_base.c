@@ -470,6 +470,12 @@ test_escape_truncation(void **state)
 	assert_string_equal(big, "\\x1b\\x1b\\x1b\\x1b");
 	assert_int_equal(vouch_escape_str(big, sizeof(big), "x\ny"), 6);
 	assert_string_equal(big, "x\\x0ay");
+
+	/* escaped text (a report's strings): backslashes kept, control bytes still escaped */
+	assert_int_equal(vouch_escape_text_str(big, sizeof(big), "a\\x00b\x1b"), 10);
+	assert_string_equal(big, "a\\x00b\\x1b");
+	assert_int_equal(vouch_escape_str(big, sizeof(big), "a\\x00b"), 9);
+	assert_string_equal(big, "a\\x5cx00b");
 }
 
 /* ---- entropy ---------------------------------------------------------------------------- */
