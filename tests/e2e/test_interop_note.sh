@@ -9,10 +9,7 @@
 set -uo pipefail
 vouch=${1:?usage: $0 VOUCH}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-pass=0
-fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/common.sh"
 check() { # description, command...
 	local d=$1
 	shift

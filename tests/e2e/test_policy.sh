@@ -21,22 +21,13 @@ vouch=$(cd "$(dirname "$vouch")" && pwd)/$(basename "$vouch")
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${VOUCH_SHARED:-$here/../../shared}
 check=$here/fixtures/policy_check.py
-pass=0
-fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/common.sh"
 finish() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 	exit $?
 }
-tally() { # FILE: print a python check's lines and count its ok:/FAIL: verdicts
-	cat "$1"
-	pass=$((pass + $(grep -c '^ok:' "$1")))
-	fail=$((fail + $(grep -c '^FAIL:' "$1")))
-	grep -q '^ok:' "$1" || bad "the check printed no verdict"
-}
-expect() { # description, wanted exit status, command...
+expect() { # as common.sh, keeping the command's output for the checks after it
 	local d=$1 want=$2 rc
 	shift 2
 	"$@" >"$work/out" 2>"$work/err"

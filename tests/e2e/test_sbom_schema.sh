@@ -15,10 +15,7 @@ root=$(cd "$here/../.." && pwd)
 emit=$(dirname "$vouch")/tests/sbom-emit
 validate="$root/tests/schema/validate.mjs"
 export VOUCH_SHARED=${VOUCH_SHARED:-$root/../shared}
-pass=0
-fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/common.sh"
 skip() { echo "skip: $1"; echo "$pass passed, $fail failed, 1 skipped"; exit 0; }
 
 [ -d "$VOUCH_SHARED/vectors/schemas" ] || skip "no schemas in $VOUCH_SHARED/vectors/schemas"

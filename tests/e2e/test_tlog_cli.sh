@@ -8,10 +8,7 @@
 # Usage: test_tlog_cli.sh /path/to/vouch. Last line: 'N passed, N failed'.
 set -uo pipefail
 vouch=$(realpath "${1:?usage: $0 VOUCH}")
-pass=0
-fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/common.sh"
 check() {
 	local d=$1
 	shift

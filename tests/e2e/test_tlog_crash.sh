@@ -10,10 +10,7 @@
 # Usage: test_tlog_crash.sh /path/to/vouch. Last line: 'N passed, N failed'.
 set -uo pipefail
 vouch=$(realpath "${1:?usage: $0 VOUCH}")
-pass=0
-fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+. "$(dirname "$0")/common.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1

@@ -21,11 +21,8 @@ shared=${VOUCH_SHARED:-$repo/../shared}
 vulndb=$shared/vulndb
 check=$repo/tests/fixtures/vulndb_check.py
 vulnmatch=$(dirname "$vouch")/tests/vulnmatch
-pass=0
-fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-expect() { # description, wanted exit status, command...
+. "$(dirname "$0")/common.sh"
+expect() { # as common.sh, keeping the command's output for the checks after it
 	local d=$1 want=$2 rc
 	shift 2
 	"$@" >"$work/out" 2>"$work/err"

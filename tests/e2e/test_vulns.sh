@@ -15,23 +15,7 @@ shared=${VOUCH_SHARED:-$here/../../shared}
 vulndb=$shared/vulndb
 fx=${VOUCH_SBOM_FIXTURES:-$here/fixtures/out/sbom}
 check=$here/fixtures/vulndb_check.py
-pass=0
-fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-tally() {
-	cat "$1"
-	pass=$((pass + $(grep -c '^ok:' "$1")))
-	fail=$((fail + $(grep -c '^FAIL:' "$1")))
-	grep -q '^ok:' "$1" || bad "the check printed no verdict"
-}
-expect() {
-	local d=$1 want=$2 rc
-	shift 2
-	"$@" >/dev/null 2>&1
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$d"; else bad "$d (exit $rc, wanted $want)"; fi
-}
+. "$(dirname "$0")/common.sh"
 if [ ! -d "$vulndb" ]; then
 	echo "skip: $vulndb absent (../shared not beside the project)"
 	echo "0 passed, 0 failed"
