@@ -41,8 +41,9 @@ extern "C" {
 #define VOUCH_LAB_PREDICATE_VERDICT "https://vouch.dev/attestation/verdict/v1"
 #define VOUCH_LAB_PREDICATE_REVOCATION "https://vouch.dev/attestation/revocation/v1"
 #define VOUCH_LAB_MANIFEST "vouch-delivery.json"
-#define VOUCH_BUNDLE_VERSION 1
-#define VOUCH_BUNDLE_MEDIA_TYPE "application/vnd.vouch.bundle.v1+json"
+#define VOUCH_LAB_PREDICATE_BUNDLE "https://vouch.dev/attestation/bundle/v1"
+#define VOUCH_BUNDLE_VERSION 2
+#define VOUCH_BUNDLE_MEDIA_TYPE "application/vnd.vouch.bundle.v2+json"
 
 typedef struct vouch_lab vouch_lab;
 
@@ -145,13 +146,16 @@ VOUCH_API int vouch_lab_revoke(vouch_lab *lab, const char *id, const char *reaso
 
 /*
  * The operator's bundle for delivery `id` (JSON text, malloc'ed):
- *   {"bundle_version":1, "delivery":{"id","vendor","product","version"},
- *    "attestations":[{"kind":"verdict"|"revocation","envelope":"<DSSE JSON text>",
+ *   {"bundle_version":2, "media_type":..., "delivery":{"id","vendor","product","version"},
+ *    "index":"<DSSE JSON text>",
+ *    "attestations":[{"kind":"verdict"|"revocation","index":N,"envelope":"<DSSE JSON text>",
  *                     "proof":"<C2SP tlog-proof text>"}]}
  * with the latest verdict attestation and every revocation, proved against the newest
- * checkpoint. VOUCH_E_NOTFOUND when the delivery was never evaluated.
+ * checkpoint, and the index: a statement (VOUCH_LAB_PREDICATE_BUNDLE, made at `now`)
+ * signed with the attestation key listing exactly those attestations and that checkpoint.
+ * VOUCH_E_NOTFOUND when the delivery was never evaluated.
  */
-VOUCH_API int vouch_lab_bundle(vouch_lab *lab, const char *id, char **bundle_out);
+VOUCH_API int vouch_lab_bundle(vouch_lab *lab, const char *id, int64_t now, char **bundle_out);
 
 /* ---- the operator's side: offline, no lab ------------------------------------------- */
 
@@ -166,6 +170,7 @@ typedef enum vouch_bundle_check {
 	VOUCH_BUNDLE_NOT_APPROVED, /* the lab's verdict is "rejected" */
 	VOUCH_BUNDLE_REVOKED,      /* the lab revoked its approval */
 	VOUCH_BUNDLE_MALFORMED,    /* the bundle or the key file cannot be read as such */
+	VOUCH_BUNDLE_INCOMPLETE,   /* its attestations are not the set its signed index lists */
 } vouch_bundle_check;
 
 typedef struct vouch_bundle_result {
@@ -176,6 +181,7 @@ typedef struct vouch_bundle_result {
 	char subject[256];       /* the artefact name the file matched */
 	uint64_t index;          /* the verdict attestation's log index */
 	uint64_t tree_size;      /* the checkpoint's size */
+	char created[32];        /* when the lab made the bundle (its signed index says) */
 } vouch_bundle_result;
 
 /*

@@ -187,8 +187,9 @@ sign_subjects(const char *key_path, const vouch_intoto_subject *subj, size_t nsu
 	if ((err = vouch_note_vkey(k, VOUCH_SIGTYPE_ED25519, &vkey)) != VOUCH_OK) {
 		goto out;
 	}
-	keyid = strrchr(vkey, '+');
-	if (keyid != NULL) {
+	/* a note key name has no '+', the base64 key may: cut at the second '+' */
+	keyid = strchr(vkey, '+');
+	if (keyid != NULL && (keyid = strchr(keyid + 1, '+')) != NULL) {
 		*keyid = '\0';
 	}
 	err = vouch_dsse_sign(k, VOUCH_INTOTO_PAYLOAD_TYPE, (const uint8_t *)payload, payload_len,

@@ -58,6 +58,7 @@ typedef struct sub {
 	char *sig_text;
 	const char *sig_path;
 	json_t *ignored;
+	uint64_t spooled;  /* bytes stored so far, against LAB_DELIVERY_MAX */
 } sub;
 
 static void
@@ -243,9 +244,11 @@ check_manifest(sub *s, json_t *m, const char **vendor, const char **product,
 	}
 }
 
-/* Stream fd (or an archive's current member) into a temporary blob, hashing it. */
+/* Stream fd (or an archive's current member) into a temporary blob, hashing it; at most
+ * `max` bytes, and at most LAB_DELIVERY_MAX for the whole delivery (VOUCH_E_LIMIT). */
 static int
-spool(sub *s, int fd, struct archive *ar, char **tmp_out, char hex[65], uint64_t *size)
+spool(sub *s, int fd, struct archive *ar, uint64_t max, char **tmp_out, char hex[65],
+      uint64_t *size)
 {
 	vouch_sha256 *h = NULL;
 	char *tmp = NULL;
@@ -273,8 +276,15 @@ spool(sub *s, int fd, struct archive *ar, char **tmp_out, char hex[65], uint64_t
 		if (r == 0) {
 			break;
 		}
-		vouch_sha256_update(h, buf, (size_t)r);
 		total += (uint64_t)r;
+		s->spooled += (uint64_t)r;
+		if (total > max || s->spooled > LAB_DELIVERY_MAX) {
+			rc = lab_fail(s->lab, VOUCH_E_LIMIT, "larger than the lab accepts (%llu bytes "
+				      "for this file, %llu GiB for a delivery)", (unsigned long long)max,
+				      (unsigned long long)(LAB_DELIVERY_MAX >> 30));
+			goto out;
+		}
+		vouch_sha256_update(h, buf, (size_t)r);
 		for (ssize_t done = 0; done < r;) {
 			ssize_t w = write(out, buf + done, (size_t)(r - done));
 			if (w < 0 && errno == EINTR) {
@@ -328,10 +338,18 @@ open_beneath(int dirfd, const char *rel, int *err)
 		part[k] = '\0';
 		c += k;
 		bool last = *c == '\0';
-		int fl = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (last ? 0 : O_DIRECTORY);
+		/* the last part non-blocking: opening a FIFO a vendor left there must not wait
+		 * for a writer; a regular file is switched back to blocking reads */
+		int fl = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (last ? O_NONBLOCK | O_NOCTTY : O_DIRECTORY);
 		int next = openat(cur, part, fl);
 		*err = errno;
 		close(cur);
+		if (next >= 0 && last) {
+			struct stat st;
+			if (fstat(next, &st) == 0 && S_ISREG(st.st_mode)) {
+				fcntl(next, F_SETFL, fcntl(next, F_GETFL) & ~O_NONBLOCK);
+			}
+		}
 		if (next < 0 || last) {
 			return next;
 		}
@@ -362,7 +380,7 @@ read_dir_artefacts(sub *s, int dirfd)
 			close(fd);
 			continue;
 		}
-		if (spool(s, fd, NULL, &a->tmp, a->got, &a->size) != VOUCH_OK) {
+		if (spool(s, fd, NULL, LAB_ARTEFACT_MAX, &a->tmp, a->got, &a->size) != VOUCH_OK) {
 			problem(s, a->path, "missing", "%s", s->lab->err.msg);
 		}
 		a->seen = true;
@@ -372,7 +390,7 @@ read_dir_artefacts(sub *s, int dirfd)
 		int e = 0, fd = open_beneath(dirfd, s->sig_path, &e);
 		char hex[65];
 		uint64_t n;
-		if (fd < 0 || spool(s, fd, NULL, &s->sig_tmp, hex, &n) != VOUCH_OK) {
+		if (fd < 0 || spool(s, fd, NULL, LAB_MANIFEST_MAX, &s->sig_tmp, hex, &n) != VOUCH_OK) {
 			problem(s, s->sig_path, "signature", "the vendor signature file named by the "
 				"manifest cannot be read");
 		}
@@ -429,7 +447,12 @@ tar_open(const char *path)
 	}
 	archive_read_support_format_tar(ar);
 	archive_read_support_format_gnutar(ar);
-	archive_read_support_filter_all(ar);
+	/* the documented compressions only: filter_all would also run external programs
+	 * (lrzip, grzip, lzop) on a vendor's file */
+	archive_read_support_filter_gzip(ar);
+	archive_read_support_filter_xz(ar);
+	archive_read_support_filter_bzip2(ar);
+	archive_read_support_filter_zstd(ar);
 	if (archive_read_open_filename(ar, path, 1 << 16) != ARCHIVE_OK) {
 		archive_read_free(ar);
 		return NULL;
@@ -537,7 +560,7 @@ read_tar_artefacts(sub *s, const char *path, const char *prefix)
 				problem(s, a->path, "path", "not a regular file in the tarball");
 				break;
 			}
-			if (spool(s, -1, ar, &a->tmp, a->got, &a->size) != VOUCH_OK) {
+			if (spool(s, -1, ar, LAB_ARTEFACT_MAX, &a->tmp, a->got, &a->size) != VOUCH_OK) {
 				problem(s, a->path, "missing", "%s", s->lab->err.msg);
 			}
 			break;
@@ -546,7 +569,7 @@ read_tar_artefacts(sub *s, const char *path, const char *prefix)
 		    s->sig_tmp == NULL) {
 			char hex[65];
 			uint64_t n;
-			listed = spool(s, -1, ar, &s->sig_tmp, hex, &n) == VOUCH_OK;
+			listed = spool(s, -1, ar, LAB_MANIFEST_MAX, &s->sig_tmp, hex, &n) == VOUCH_OK;
 		}
 		if (!listed && strcmp(rel, VOUCH_LAB_MANIFEST) != 0 &&
 		    json_array_size(s->ignored) < 100) {
@@ -575,9 +598,19 @@ check_signature(sub *s, const char *vendor_vkey)
 	const char *res = "none";
 
 	if (s->sig_path == NULL) {
+		if (vendor_vkey != NULL) {
+			problem(s, VOUCH_LAB_MANIFEST, "signature", "the vendor's key was given "
+				"(--vendor-key) but the manifest names no signature");
+			return "invalid";
+		}
 		return res;
 	}
 	if (s->sig_tmp == NULL || read_file_all(s->sig_tmp, LAB_MANIFEST_MAX, &text, &len) != VOUCH_OK) {
+		if (vendor_vkey != NULL) {
+			problem(s, s->sig_path, "signature", "the vendor signature cannot be read (at "
+				"most %u bytes)", (unsigned)LAB_MANIFEST_MAX);
+			return "invalid";
+		}
 		return "unreadable";
 	}
 	if (vendor_vkey == NULL) {
@@ -807,8 +840,11 @@ vouch_lab_submit(vouch_lab *lab, const char *path, const char *vendor_vkey, char
 		}
 		sqlite3_finalize(q);
 	}
-	sqlite3_exec(lab->db, rc == VOUCH_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	if (rc == VOUCH_OK && sqlite3_exec(lab->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	}
 	if (rc != VOUCH_OK) {
+		sqlite3_exec(lab->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
 	json_object_set_new(receipt, "id", json_string(idhex));

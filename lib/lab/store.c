@@ -522,12 +522,15 @@ vouch_lab_resolve(vouch_lab *lab, const char *ref, char id_out[65])
 	}
 	sqlite3_bind_int(st, 1, (int)n);
 	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (found++ == 0) {
 			snprintf(id_out, 65, "%s", col(st, 0));
 		}
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		return lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	}
 	if (found == 0) {
 		return lab_fail(lab, VOUCH_E_NOTFOUND, "no delivery %s in %s", ref, lab->dir);
 	}
@@ -608,13 +611,20 @@ delivery_json(vouch_lab *lab, const char *id, json_t **out)
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	/* every loop below ends in SQLITE_DONE or fails: a list cut short by a busy or broken
+	 * catalog must not become a bundle without its revocation */
+	int sr;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *a = json_object();
 		json_object_set_new(a, "name", jcol(st, 0));
 		json_object_set_new(a, "role", jcol(st, 1));
 		json_object_set_new(a, "sha256", jcol(st, 2));
 		json_object_set_new(a, "size", json_integer(sqlite3_column_int64(st, 3)));
 		json_array_append_new(arts, a);
+	}
+	if (sr != SQLITE_DONE) {
+		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+		goto out;
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -629,7 +639,7 @@ delivery_json(vouch_lab *lab, const char *id, json_t **out)
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *a = json_object(), *parts = json_array();
 		json_object_set_new(a, "index", json_integer(sqlite3_column_int64(st, 0)));
 		json_object_set_new(a, "kind", jcol(st, 1));
@@ -641,7 +651,8 @@ delivery_json(vouch_lab *lab, const char *id, json_t **out)
 		json_object_set_new(a, "reason", jcol(st, 7));
 		sqlite3_reset(sp);
 		sqlite3_bind_int64(sp, 1, sqlite3_column_int64(st, 0));
-		while (sqlite3_step(sp) == SQLITE_ROW) {
+		int pr;
+		while ((pr = sqlite3_step(sp)) == SQLITE_ROW) {
 			json_t *p = json_object();
 			json_object_set_new(p, "artefact", jcol(sp, 0));
 			json_object_set_new(p, "report", jcol(sp, 1));
@@ -652,6 +663,14 @@ delivery_json(vouch_lab *lab, const char *id, json_t **out)
 		}
 		json_object_set_new(a, "parts", parts);
 		json_array_append_new(atts, a);
+		if (pr != SQLITE_DONE) {
+			sr = pr;
+			break;
+		}
+	}
+	if (sr != SQLITE_DONE) {
+		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+		goto out;
 	}
 	json_object_set_new(d, "status", json_string(status_of(atts)));
 	json_t *cur = latest_verdict(atts);
@@ -736,21 +755,19 @@ beside_log(vouch_lab *lab, const char *hex, const void *p, size_t n)
 	return rc;
 }
 
-/* Sign a statement over the delivery's firmware artefacts, log it, catalog it. */
+/* A DSSE envelope (*env_out, malloc'ed) of a statement over the delivery's firmware
+ * artefacts, signed with the lab's attestation key. */
 static int
-sign_and_log(vouch_lab *lab, json_t *delivery, const char *predicate_type, json_t *pred,
-	     const char *kind, const char *verdict, const char *policy_hex,
-	     const char *vulndb, const char *created, const char *reason,
-	     uint64_t *index_out, char envelope_hex[65])
+sign_statement(vouch_lab *lab, json_t *delivery, const char *predicate_type, json_t *pred,
+	       char **env_out)
 {
 	json_t *arts = json_object_get(delivery, "artefacts"), *a;
 	vouch_attest_subject *subj = calloc(json_array_size(arts) + 1, sizeof(*subj));
-	char *predtext = NULL, *env = NULL, why[256] = "";
+	char *predtext = NULL, why[256] = "";
 	size_t ns = 0, i;
-	uint8_t digest[32];
-	uint64_t idx = 0;
 	int rc;
 
+	*env_out = NULL;
 	if (subj == NULL) {
 		return lab_fail(lab, VOUCH_E_NOMEM, "out of memory");
 	}
@@ -768,9 +785,29 @@ sign_and_log(vouch_lab *lab, json_t *delivery, const char *predicate_type, json_
 		goto out;
 	}
 	rc = vouch_attest_sign_digests(lab->key, subj, ns, predicate_type, predtext,
-				       strlen(predtext), &env, why, sizeof(why));
+				       strlen(predtext), env_out, why, sizeof(why));
 	if (rc != VOUCH_OK) {
 		rc = lab_fail(lab, rc, "signing the attestation: %s", why);
+	}
+out:
+	free(predtext);
+	free(subj);
+	return rc;
+}
+
+/* Sign a statement over the delivery's firmware artefacts, log it, catalog it. */
+static int
+sign_and_log(vouch_lab *lab, json_t *delivery, const char *predicate_type, json_t *pred,
+	     const char *kind, const char *verdict, const char *policy_hex,
+	     const char *vulndb, const char *created, const char *reason,
+	     uint64_t *index_out, char envelope_hex[65])
+{
+	char *env = NULL;
+	uint8_t digest[32];
+	uint64_t idx = 0;
+	int rc;
+
+	if ((rc = sign_statement(lab, delivery, predicate_type, pred, &env)) != VOUCH_OK) {
 		goto out;
 	}
 	size_t envlen = strlen(env);
@@ -812,9 +849,7 @@ sign_and_log(vouch_lab *lab, json_t *delivery, const char *predicate_type, json_
 	sqlite3_finalize(st);
 	*index_out = idx;
 out:
-	free(predtext);
 	free(env);
-	free(subj);
 	return rc;
 }
 
@@ -846,6 +881,10 @@ vouch_lab_record(vouch_lab *lab, const char *id, const vouch_lab_eval *ev, uint6
 	if ((rc = delivery_json(lab, id, &d)) != VOUCH_OK) {
 		goto out;
 	}
+	if (ev->nparts == 0) { /* a verdict over artefacts nobody evaluated: never signed */
+		rc = lab_fail(lab, VOUCH_E_USAGE, "no evaluated firmware artefact to record");
+		goto out;
+	}
 	lab_iso8601(ev->now, created);
 	if ((rc = vouch_lab_put(lab, ev->policy, ev->policy_len, policy_hex)) != VOUCH_OK) {
 		goto out;
@@ -860,10 +899,13 @@ vouch_lab_record(vouch_lab *lab, const char *id, const vouch_lab_eval *ev, uint6
 			fw |= strcmp(json_string_value(json_object_get(a, "name")), p->artefact) == 0 &&
 			      strcmp(json_string_value(json_object_get(a, "role")), "firmware") == 0;
 		}
+		for (size_t j = 0; j < i && fw; j++) {
+			fw = strcmp(ev->parts[j].artefact, p->artefact) != 0;
+		}
 		if (!fw) {
 			json_decref(o);
-			rc = lab_fail(lab, VOUCH_E_USAGE, "%s is not a firmware artefact of %s",
-				      p->artefact, id);
+			rc = lab_fail(lab, VOUCH_E_USAGE, "%s is not a firmware artefact of %s, or is "
+				      "given twice", p->artefact, id);
 			goto out;
 		}
 		if ((rc = vouch_lab_put(lab, p->report, p->report_len, hx[i][0])) != VOUCH_OK ||
@@ -939,9 +981,11 @@ vouch_lab_record(vouch_lab *lab, const char *id, const vouch_lab_eval *ev, uint6
 	}
 	sqlite3_finalize(st);
 out:
-	if (in_tx && sqlite3_exec(lab->db, rc == VOUCH_OK ? "COMMIT" : "ROLLBACK", NULL, NULL,
-				  NULL) != SQLITE_OK && rc == VOUCH_OK) {
+	if (in_tx && rc == VOUCH_OK && sqlite3_exec(lab->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = lab_fail(lab, VOUCH_E_IO, "catalog: %s", sqlite3_errmsg(lab->db));
+	}
+	if (in_tx && rc != VOUCH_OK) {
+		sqlite3_exec(lab->db, "ROLLBACK", NULL, NULL, NULL); /* a failed COMMIT too */
 	}
 	free(hx);
 	json_decref(d);
@@ -985,10 +1029,63 @@ out:
 	return rc;
 }
 
+/* The bundle's index: a statement, signed with the attestation key, that lists the
+ * attestations the bundle carries (kind, log index, envelope digest) and the one checkpoint
+ * they are proved against. Without it, dropping a revocation from a bundle, or swapping
+ * the current verdict for an older approval, would leave every remaining piece valid. */
+static int
+bundle_index(vouch_lab *lab, json_t *d, json_t *list, int64_t now, char **env_out)
+{
+	json_t *pred = json_object(), *idx = json_array(), *a, *ref = delivery_ref(d);
+	char created[32], hex[65], root[45] = "", r1[45];
+	uint64_t size = 0, s1;
+	uint8_t digest[32];
+	size_t i;
+	int rc;
+
+	json_array_foreach(list, i, a) {
+		const char *env = json_string_value(json_object_get(a, "envelope"));
+		if (lab_proof_checkpoint(json_string_value(json_object_get(a, "proof")), &s1, r1) !=
+			    VOUCH_OK ||
+		    (i > 0 && (s1 != size || strcmp(r1, root) != 0))) {
+			rc = lab_fail(lab, VOUCH_E_INTERNAL, "the log grew while the bundle was made: "
+				      "run `vouch bundle` again");
+			goto out;
+		}
+		size = s1;
+		memcpy(root, r1, sizeof(root));
+		vouch_sha256_oneshot(env, strlen(env), digest);
+		lab_hex(digest, 32, hex);
+		json_t *o = json_object();
+		json_object_set(o, "kind", json_object_get(a, "kind"));
+		json_object_set(o, "index", json_object_get(a, "index"));
+		json_object_set_new(o, "envelope_sha256", json_string(hex));
+		json_array_append_new(idx, o);
+	}
+	lab_iso8601(now, created);
+	json_object_del(ref, "manifest");
+	json_object_set_new(pred, "predicate_version", json_integer(1));
+	json_object_set_new(pred, "delivery", ref);
+	ref = NULL;
+	json_object_set_new(pred, "created", json_string(created));
+	json_t *cp = json_object();
+	json_object_set_new(cp, "size", json_integer((json_int_t)size));
+	json_object_set_new(cp, "root_hash", json_string(root));
+	json_object_set_new(pred, "checkpoint", cp);
+	json_object_set(pred, "attestations", idx);
+	rc = sign_statement(lab, d, VOUCH_LAB_PREDICATE_BUNDLE, pred, env_out);
+out:
+	json_decref(ref);
+	json_decref(pred);
+	json_decref(idx);
+	return rc;
+}
+
 int
-vouch_lab_bundle(vouch_lab *lab, const char *id, char **bundle_out)
+vouch_lab_bundle(vouch_lab *lab, const char *id, int64_t now, char **bundle_out)
 {
 	json_t *d = NULL, *b = json_object(), *list = json_array(), *a, *verdict = NULL;
+	char *index = NULL;
 	size_t i;
 	int rc;
 
@@ -1034,15 +1131,20 @@ vouch_lab_bundle(vouch_lab *lab, const char *id, char **bundle_out)
 		free(env);
 		free(proof);
 	}
+	if ((rc = bundle_index(lab, d, list, now, &index)) != VOUCH_OK) {
+		goto out;
+	}
 	json_object_set_new(b, "bundle_version", json_integer(VOUCH_BUNDLE_VERSION));
 	json_object_set_new(b, "media_type", json_string(VOUCH_BUNDLE_MEDIA_TYPE));
 	json_t *ref = delivery_ref(d);
 	json_object_del(ref, "manifest");
 	json_object_set_new(b, "delivery", ref);
+	json_object_set_new(b, "index", json_string(index));
 	json_object_set(b, "attestations", list);
 	rc = dump(lab, b, bundle_out);
 	b = NULL;
 out:
+	free(index);
 	json_decref(b);
 	json_decref(d);
 	json_decref(list);

@@ -19,6 +19,9 @@
 #define LAB_TEXT_MAX (512u << 20)        /* a stored report, verdict or SBOM read back */
 #define LAB_NAME_MAX 1024                /* an artefact path in a manifest */
 #define LAB_FIELD_MAX 256                /* vendor, product, version */
+#define LAB_ARTEFACT_MAX (16ull << 30)   /* one artefact: the largest whole-system images */
+#define LAB_DELIVERY_MAX (64ull << 30)   /* all of a delivery's bytes: a tar bomb stops here,
+					  * not when the lab's disk is full */
 
 struct vouch_lab {
 	char *dir;
@@ -45,5 +48,9 @@ void lab_hex(const uint8_t *d, size_t n, char *out);
 int lab_hex_parse(const char *hex, uint8_t out[32]);
 /* ISO 8601 UTC of a unix time into out[32]. */
 void lab_iso8601(int64_t t, char out[32]);
+/* The size and root hash (base64) a tlog-proof's checkpoint states, read without checking
+ * its signature (verify.c checks it; the bundle builder only reads its own proofs).
+ * VOUCH_E_MALFORMED when the text has no such checkpoint. */
+int lab_proof_checkpoint(const char *proof, uint64_t *size, char root_b64[45]);
 
 #endif

@@ -7,16 +7,22 @@
  * the log under that checkpoint (its SHA-256 is the entry the tlog-proof proves, so a
  * tampered envelope falls out here or at the signature); each envelope must be signed by
  * the lab's attestation key and carry a Statement of one of our predicate types about the
- * same delivery; then the answers: the file's digest is a subject of the verdict, the
- * verdict is not "rejected", no revocation names the file. Every attestation in the bundle
- * is checked, so a flipped byte anywhere fails; each failure kind is its own answer.
+ * same delivery; all proofs must be against one checkpoint; the bundle's index (a statement
+ * the attestation key signed, not logged) must list exactly these attestations, in order,
+ * and that checkpoint, so that none can be left out (a revocation) or swapped (an older
+ * approval for the current verdict); then the answers: the file's digest is a subject of
+ * the verdict, no revocation names it, the verdict is not "rejected". Every attestation in
+ * the bundle is checked, so a flipped byte anywhere fails; each failure kind is its own
+ * answer.
  *
  * The keys are the two verifier-key lines vouch_lab_pubkeys() prints; the log key is the
  * one whose name is the checkpoint's origin, the attestation key the other.
  *
  * What offline cannot give: a revocation logged after the bundle was made is unknown to
- * it; the operator fetches a fresh bundle (docs/attestation.md says how often).
+ * it; the operator fetches a fresh bundle, or bounds its age (`vouch verify --max-age`,
+ * judged from the index's signed "created").
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +50,7 @@ vouch_bundle_check_str(vouch_bundle_check c)
 	case VOUCH_BUNDLE_NOT_APPROVED: return "not-approved";
 	case VOUCH_BUNDLE_REVOKED: return "revoked";
 	case VOUCH_BUNDLE_MALFORMED: return "malformed";
+	case VOUCH_BUNDLE_INCOMPLETE: return "incomplete";
 	}
 	return "malformed";
 }
@@ -91,6 +98,27 @@ proof_note(const char *proof, size_t *len)
 	return p + 2;
 }
 
+int
+lab_proof_checkpoint(const char *proof, uint64_t *size, char root_b64[45])
+{
+	size_t n = 0;
+	const char *note = proof ? proof_note(proof, &n) : NULL, *l2, *l3;
+	char *end;
+
+	if (note == NULL || (l2 = strchr(note, '\n')) == NULL || !(l2[1] >= '0' && l2[1] <= '9') ||
+	    (l3 = strchr(l2 + 1, '\n')) == NULL || strcspn(l3 + 1, "\n") != 44) {
+		return VOUCH_E_MALFORMED;
+	}
+	errno = 0;
+	*size = strtoull(l2 + 1, &end, 10);
+	if (errno != 0 || end != l3) {
+		return VOUCH_E_MALFORMED;
+	}
+	memcpy(root_b64, l3 + 1, 44);
+	root_b64[44] = '\0';
+	return VOUCH_OK;
+}
+
 static bool
 has_subject(json_t *st, const char *hex, char *name_out, size_t cap)
 {
@@ -135,6 +163,69 @@ extra_matches(const char *proof, const uint8_t entry[32])
 	return strncmp(l + 7, want, n) == 0 && l[7 + n] == '\n';
 }
 
+/*
+ * The bundle's signed index must list exactly the attestations the bundle carries, in
+ * order, and the one checkpoint (size, root) they were all proved against.
+ */
+static bool
+index_matches(json_t *pred, json_t *atts, uint64_t size, const char *root_b64, const char *did)
+{
+	static const char *const ek[] = {"kind", "index", "envelope_sha256"};
+	json_t *list = json_object_get(pred, "attestations"), *cp = json_object_get(pred, "checkpoint");
+	json_t *e, *a;
+	const char *pdid = json_string_value(json_object_get(json_object_get(pred, "delivery"), "id"));
+	const char *proot = json_string_value(json_object_get(cp, "root_hash"));
+	json_t *psize = json_object_get(cp, "size");
+	size_t i;
+
+	if (pdid == NULL || did == NULL || strcmp(pdid, did) != 0 || !json_is_integer(psize) ||
+	    (uint64_t)json_integer_value(psize) != size || proot == NULL ||
+	    strcmp(proot, root_b64) != 0 || !json_is_array(list) ||
+	    json_array_size(list) != json_array_size(atts)) {
+		return false;
+	}
+	json_array_foreach(list, i, e) {
+		const char *env, *kind = json_string_value(json_object_get(e, "kind"));
+		const char *hex = json_string_value(json_object_get(e, "envelope_sha256"));
+		char want[65];
+		uint8_t d[32];
+
+		a = json_array_get(atts, i);
+		env = json_string_value(json_object_get(a, "envelope"));
+		if (!exact_keys(e, ek, 3) || kind == NULL || hex == NULL || env == NULL ||
+		    strcmp(kind, json_string_value(json_object_get(a, "kind"))) != 0 ||
+		    !json_is_integer(json_object_get(e, "index")) ||
+		    json_integer_value(json_object_get(e, "index")) !=
+			    json_integer_value(json_object_get(a, "index"))) {
+			return false;
+		}
+		vouch_sha256_oneshot(env, strlen(env), d);
+		lab_hex(d, 32, want);
+		if (strcmp(hex, want) != 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The index is not in the log, so its envelope's one unsigned field is pinned too: one
+ * signature whose keyid is the attestation key's "name+hexid" (vouch_attest_sign's). */
+static bool
+index_envelope_shape(const char *env, const char *att_vkey)
+{
+	static const char *const ek[] = {"payload", "payloadType", "signatures"};
+	static const char *const sk[] = {"keyid", "sig"};
+	json_t *e = json_loads(env, JSON_REJECT_DUPLICATES, NULL);
+	json_t *sigs = json_object_get(e, "signatures"), *s = json_array_get(sigs, 0);
+	const char *kid = json_string_value(json_object_get(s, "keyid"));
+	const char *p1 = strchr(att_vkey, '+'), *p2 = p1 ? strchr(p1 + 1, '+') : NULL;
+	bool ok = exact_keys(e, ek, 3) && json_array_size(sigs) == 1 && exact_keys(s, sk, 2) &&
+		  kid != NULL && p2 != NULL && strlen(kid) == (size_t)(p2 - att_vkey) &&
+		  strncmp(kid, att_vkey, (size_t)(p2 - att_vkey)) == 0;
+	json_decref(e);
+	return ok;
+}
+
 /* The bundle's header repeats what the signed verdict says; it must say the same. */
 static bool
 header_matches(json_t *b, json_t *pred)
@@ -162,7 +253,9 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 	json_t *b = NULL, *atts, *a, *verdict_st = NULL;
 	char *ktext = NULL, *lines[4], filehex[65], why[256];
 	const char *log_vkey = NULL, *att_vkey = NULL, *origin_seen = NULL;
-	json_t *sts[BUNDLE_MAX_ATTESTATIONS] = {0};
+	json_t *sts[BUNDLE_MAX_ATTESTATIONS] = {0}, *index_st = NULL;
+	char cp_root[45] = "";
+	uint64_t cp_size = 0;
 	size_t i, nk;
 	int rc = VOUCH_OK;
 
@@ -182,14 +275,16 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 	json_error_t jerr;
 	b = json_loadb(bundle, bundle_len, JSON_REJECT_DUPLICATES, &jerr);
 	atts = json_object_get(b, "attestations");
-	static const char *const bk[] = {"bundle_version", "media_type", "delivery", "attestations"};
-	if (b == NULL || !exact_keys(b, bk, 4) || !json_is_array(atts) ||
+	static const char *const bk[] = {"bundle_version", "media_type", "delivery", "index",
+					 "attestations"};
+	if (b == NULL || !exact_keys(b, bk, 5) || !json_is_string(json_object_get(b, "index")) || !json_is_array(atts) ||
 	    json_array_size(atts) == 0 || json_array_size(atts) > BUNDLE_MAX_ATTESTATIONS ||
 	    json_integer_value(json_object_get(b, "bundle_version")) != VOUCH_BUNDLE_VERSION ||
 	    !json_is_string(json_object_get(b, "media_type")) ||
 	    strcmp(json_string_value(json_object_get(b, "media_type")), VOUCH_BUNDLE_MEDIA_TYPE) !=
 		    0) {
-		answer(res, VOUCH_BUNDLE_MALFORMED, "not a vouch bundle (version %d with attestations)%s%s",
+		answer(res, VOUCH_BUNDLE_MALFORMED, "not a vouch bundle (version %d with an index and "
+		       "attestations)%s%s",
 		       VOUCH_BUNDLE_VERSION, b == NULL ? ": " : "", b == NULL ? jerr.text : "");
 		goto out;
 	}
@@ -243,6 +338,17 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 			       "log key: %s", why);
 			goto out;
 		}
+		/* one checkpoint for the whole bundle: the one its index names */
+		char rb[45];
+		vouch_tlog_hash_b64(root, rb);
+		if (i > 0 && (size != cp_size || strcmp(rb, cp_root) != 0)) {
+			answer(res, VOUCH_BUNDLE_CHECKPOINT, "the attestations are proved against two "
+			       "different checkpoints (sizes %llu and %llu)",
+			       (unsigned long long)cp_size, (unsigned long long)size);
+			goto out;
+		}
+		cp_size = size;
+		memcpy(cp_root, rb, sizeof(cp_root));
 		vouch_sha256_oneshot(env, strlen(env), ed);
 		int vr = vouch_tlog_verify_bundle(proof, strlen(proof), log_vkey, NULL, 0, 0, ed, 32,
 						  &idx, why, sizeof(why));
@@ -306,9 +412,41 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 	}
 	const char *did = json_string_value(json_object_get(json_object_get(pred, "delivery"), "id"));
 	const char *v = json_string_value(json_object_get(pred, "verdict"));
+	/* 4. the index: the lab's word that these are all of the delivery's attestations that
+	 * count, as of this checkpoint (a revocation left out, or an older approval put in place
+	 * of the current verdict, falls out here) */
+	const char *itext = json_string_value(json_object_get(b, "index"));
+	char *ist = NULL;
+	if (vouch_attest_open(itext, strlen(itext), att_vkey, &ist, why, sizeof(why)) != VOUCH_OK) {
+		answer(res, VOUCH_BUNDLE_SIGNATURE, "the bundle's index is not signed by the lab's "
+		       "attestation key: %s", why);
+		goto out;
+	}
+	if (!index_envelope_shape(itext, att_vkey)) {
+		free(ist);
+		answer(res, VOUCH_BUNDLE_MALFORMED, "the bundle's index envelope is not as the lab "
+		       "writes it (one signature, keyid of the attestation key)");
+		goto out;
+	}
+	index_st = json_loads(ist, 0, NULL);
+	free(ist);
+	const char *itype = json_string_value(json_object_get(index_st, "predicateType"));
+	if (itype == NULL || strcmp(itype, VOUCH_LAB_PREDICATE_BUNDLE) != 0) {
+		answer(res, VOUCH_BUNDLE_MALFORMED, "the bundle's index is not a bundle statement "
+		       "(predicate type %.100s)", itype ? itype : "missing");
+		goto out;
+	}
+	json_t *ipred = json_object_get(index_st, "predicate");
+	if (!index_matches(ipred, atts, cp_size, cp_root, did)) {
+		answer(res, VOUCH_BUNDLE_INCOMPLETE, "the bundle's attestations are not the ones the "
+		       "lab listed in its signed index (one left out, added or replaced)");
+		goto out;
+	}
+	const char *created = json_string_value(json_object_get(ipred, "created"));
+	snprintf(res->created, sizeof(res->created), "%s", created ? created : "");
 	snprintf(res->delivery, sizeof(res->delivery), "%s", did ? did : "");
 	snprintf(res->verdict, sizeof(res->verdict), "%s", v ? v : "");
-	/* 4. the answers */
+	/* 5. the answers */
 	if (!has_subject(verdict_st, filehex, res->subject, sizeof(res->subject))) {
 		answer(res, VOUCH_BUNDLE_NOT_SUBJECT, "this file (SHA-256 %s) is not a firmware "
 		       "artefact the lab evaluated in this delivery", filehex);
@@ -341,6 +479,7 @@ out:
 	for (i = 0; i < BUNDLE_MAX_ATTESTATIONS; i++) {
 		json_decref(sts[i]);
 	}
+	json_decref(index_st);
 	json_decref(b);
 	free(ktext);
 	return rc;

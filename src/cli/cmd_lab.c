@@ -44,6 +44,8 @@ enum {
 	EXIT_V_NOT_APPROVED = 14,
 	EXIT_V_REVOKED = 15,
 	EXIT_V_MALFORMED = 16,
+	EXIT_V_INCOMPLETE = 17,
+	EXIT_V_STALE = 18,
 };
 
 static const char *
@@ -1061,12 +1063,15 @@ cmd_revoke(int argc, char **argv)
 void
 help_bundle(FILE *out)
 {
-	fputs("usage: vouch bundle [-o FILE] [--lab DIR] DELIVERY\n\n"
+	fputs("usage: vouch bundle [-o FILE] [--now WHEN] [--lab DIR] DELIVERY\n\n"
 	      "The proof bundle an operator receives with the firmware: the delivery's current\n"
 	      "verdict attestation and every revocation of it, each a DSSE envelope with a C2SP\n"
-	      "tlog-proof (inclusion proof and signed checkpoint) from the lab's log. With the\n"
-	      "lab's public keys (`vouch lab pubkey`) it is all `vouch verify` needs, offline.\n\n"
-	      "  -o, --output FILE  write the bundle to FILE (default: standard output)\n\n"
+	      "tlog-proof (inclusion proof and signed checkpoint) from the lab's log, and the\n"
+	      "bundle's index, signed by the lab, listing exactly those attestations and the\n"
+	      "checkpoint (so that none can be left out). With the lab's public keys\n"
+	      "(`vouch lab pubkey`) it is all `vouch verify` needs, offline.\n\n"
+	      "  -o, --output FILE  write the bundle to FILE (default: standard output)\n"
+	      "  --now WHEN         the time the index states (default: now)\n\n"
 	      "Exit status: 0 ok, 2 usage, 3 no such delivery, never evaluated, or FILE unwritable.\n",
 	      out);
 }
@@ -1076,12 +1081,14 @@ cmd_bundle(int argc, char **argv)
 {
 	static const struct option lo[] = {{"lab", required_argument, NULL, 'l'},
 					   {"output", required_argument, NULL, 'o'},
+					   {"now", required_argument, NULL, 'n'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	const char *dir = NULL, *outp = NULL;
 	vouch_lab *lab = NULL;
 	json_t *d = NULL;
 	char id[65], *b = NULL;
+	int64_t now = (int64_t)time(NULL);
 	int c, rc;
 
 	optind = 1;
@@ -1089,6 +1096,12 @@ cmd_bundle(int argc, char **argv)
 		switch (c) {
 		case 'l': dir = optarg; break;
 		case 'o': outp = optarg; break;
+		case 'n':
+			if (vouch_policy_time_parse(optarg, &now) != VOUCH_OK) {
+				cli_err("--now wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': help_bundle(stdout); return EXIT_OK;
 		default: help_bundle(stderr); return EXIT_USAGE;
 		}
@@ -1099,7 +1112,7 @@ cmd_bundle(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if ((rc = open_delivery(lab_dir(dir), argv[optind], &lab, id, &d)) == EXIT_OK) {
-		if (vouch_lab_bundle(lab, id, &b) != VOUCH_OK) {
+		if (vouch_lab_bundle(lab, id, now, &b) != VOUCH_OK) {
 			cli_err("%s", vouch_lab_errmsg(lab));
 			rc = EXIT_INPUT;
 		} else {
@@ -1121,13 +1134,18 @@ cmd_bundle(int argc, char **argv)
 void
 help_verify(FILE *out)
 {
-	fputs("usage: vouch verify --bundle BUNDLE --key KEYS [--json] FILE\n\n"
+	fputs("usage: vouch verify --bundle BUNDLE --key KEYS [--max-age DAYS] [--json] FILE\n\n"
 	      "At the operator, offline: is FILE exactly a firmware the lab approved? Hash FILE;\n"
 	      "check that the bundle's checkpoint is signed by the lab's log key, that every\n"
-	      "attestation in it is in the log under that checkpoint and signed by the lab's\n"
-	      "attestation key, that FILE's SHA-256 is a subject of the verdict, that the verdict\n"
-	      "is approved (or approved with conditions) and that no revocation names it.\n"
+	      "attestation in it is in the log under that one checkpoint and signed by the lab's\n"
+	      "attestation key, that the lab's signed index lists exactly these attestations,\n"
+	      "that FILE's SHA-256 is a subject of the verdict, that the verdict is approved (or\n"
+	      "approved with conditions) and that no revocation names it.\n"
 	      "KEYS is the lab's public key file (`vouch lab pubkey`, two lines).\n\n"
+	      "  --max-age DAYS  fail (18) when the lab made the bundle more than DAYS days ago:\n"
+	      "                  a bundle cannot know of a revocation logged after it was made\n"
+	      "  --now WHEN      the time to measure the age from (default: now)\n"
+	      "  --json          the answer as JSON\n\n"
 	      "Exit status (one per answer):\n"
 	      "   0  pass: approved, unrevoked, logged\n"
 	      "  10  FILE is not a firmware artefact the lab evaluated (wrong or altered file)\n"
@@ -1137,6 +1155,8 @@ help_verify(FILE *out)
 	      "  14  the lab's verdict is rejected\n"
 	      "  15  the lab revoked its approval\n"
 	      "  16  the bundle or the key file is malformed\n"
+	      "  17  the bundle's attestations are not those its signed index lists\n"
+	      "  18  the bundle is older than --max-age\n"
 	      "   2  usage; 3 FILE, BUNDLE or KEYS cannot be read\n",
 	      out);
 }
@@ -1147,10 +1167,14 @@ cmd_verify(int argc, char **argv)
 	static const struct option lo[] = {{"bundle", required_argument, NULL, 'b'},
 					   {"key", required_argument, NULL, 'k'},
 					   {"json", no_argument, NULL, 'J'},
+					   {"max-age", required_argument, NULL, 'A'},
+					   {"now", required_argument, NULL, 'n'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	const char *bpath = NULL, *kpath = NULL;
 	bool json = false;
+	int64_t now = (int64_t)time(NULL), made = 0;
+	uint64_t max_age = 0;
 	char *btext = NULL, *ktext = NULL;
 	size_t blen = 0, klen = 0;
 	vouch_tlog_hash fd;
@@ -1163,6 +1187,18 @@ cmd_verify(int argc, char **argv)
 		case 'b': bpath = optarg; break;
 		case 'k': kpath = optarg; break;
 		case 'J': json = true; break;
+		case 'A':
+			if (cli_parse_u64(optarg, &max_age) != 0 || max_age == 0 || max_age > 36500) {
+				cli_err("--max-age wants a number of days, 1 to 36500");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			if (vouch_policy_time_parse(optarg, &now) != VOUCH_OK) {
+				cli_err("--now wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': help_verify(stdout); return EXIT_OK;
 		default: help_verify(stderr); return EXIT_USAGE;
 		}
@@ -1195,8 +1231,19 @@ cmd_verify(int argc, char **argv)
 		[VOUCH_BUNDLE_NOT_APPROVED] = EXIT_V_NOT_APPROVED,
 		[VOUCH_BUNDLE_REVOKED] = EXIT_V_REVOKED,
 		[VOUCH_BUNDLE_MALFORMED] = EXIT_V_MALFORMED,
+		[VOUCH_BUNDLE_INCOMPLETE] = EXIT_V_INCOMPLETE,
 	};
 	rc = codes[res.check];
+	/* the age is the operator's rule, not the bundle's: only a bundle that passed has one
+	 * worth measuring (its index is signed and checked) */
+	bool stale = false;
+	if (res.check == VOUCH_BUNDLE_PASS && max_age > 0) {
+		if (vouch_policy_time_parse(res.created, &made) != VOUCH_OK ||
+		    now - made > (int64_t)max_age * 86400) {
+			stale = true;
+			rc = EXIT_V_STALE;
+		}
+	}
 	if (json) {
 		json_t *o = json_object();
 		char hex[65];
@@ -1208,8 +1255,11 @@ cmd_verify(int argc, char **argv)
 		hex[64] = '\0';
 		json_object_set_new(o, "file", cli_jstr(file));
 		json_object_set_new(o, "sha256", json_string(hex));
-		json_object_set_new(o, "result", json_string(vouch_bundle_check_str(res.check)));
-		json_object_set_new(o, "pass", json_boolean(res.check == VOUCH_BUNDLE_PASS));
+		json_object_set_new(o, "result", json_string(stale ? "stale"
+								    : vouch_bundle_check_str(res.check)));
+		json_object_set_new(o, "pass", json_boolean(rc == EXIT_OK));
+		json_object_set_new(o, "bundle_created", res.created[0] ? json_string(res.created)
+									: json_null());
 		json_object_set_new(o, "reason", cli_jstr(res.reason));
 		json_object_set_new(o, "verdict", res.verdict[0] ? json_string(res.verdict) : json_null());
 		json_object_set_new(o, "delivery", res.delivery[0] ? json_string(res.delivery) : json_null());
@@ -1224,8 +1274,18 @@ cmd_verify(int argc, char **argv)
 		}
 		free(s);
 		json_decref(o);
+	} else if (stale) {
+		char nows[32] = "";
+		struct tm tm;
+		time_t nt = (time_t)now;
+		if (gmtime_r(&nt, &tm) != NULL) {
+			strftime(nows, sizeof(nows), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		}
+		printf("FAIL (stale): the bundle was made %s, more than %llu days before %s; the lab "
+		       "may have revoked its approval since: ask it for a fresh bundle\n",
+		       res.created, (unsigned long long)max_age, nows);
 	} else if (res.check == VOUCH_BUNDLE_PASS) {
-		printf("PASS: %s\n", cli_esc(res.reason, 0));
+		printf("PASS: %s; bundle made %s\n", cli_esc(res.reason, 0), res.created);
 	} else {
 		printf("FAIL (%s): %s\n", vouch_bundle_check_str(res.check), cli_esc(res.reason, 0));
 	}

@@ -27,11 +27,8 @@ vouch=${1:?usage: $0 VOUCH}
 vouch=$(cd "$(dirname "$vouch")" && pwd)/$(basename "$vouch")
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${VOUCH_SHARED:-$here/../../shared}
-pass=0
-fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-expect() { # description, wanted exit status, command...
+. "$(dirname "$0")/common.sh"
+expect() { # as common.sh, keeping the command's output for the checks after it
 	local d=$1 want=$2
 	shift 2
 	"$@" >"$work/out" 2>"$work/err"
@@ -116,6 +113,46 @@ printf '{"manifest_version":1,"vendor":"A","product":"B","version":"1","artefact
 expect "no firmware artefact: exit 3" 3 "$vouch" delivery submit --lab lab bad
 nblobs=$(find lab/blobs -type f ! -path '*/tmp/*' 2>/dev/null | wc -l)
 [ "$nblobs" = 0 ] && ok "failed submissions stored nothing" || bad "failed submissions left $nblobs blobs"
+
+# the vendor's signature (a lab of its own, so the deliveries below stay apart)
+"$vouch" lab init --lab vlab >/dev/null 2>&1
+vkey=$("$vouch" key generate --name acme.example/release -o vendor.key 2>/dev/null)
+okey=$("$vouch" key generate --name other.example/release -o other.key 2>/dev/null)
+printf '{"release":"1.0.0"}' >vpred.json
+signed_case() { # dir, signing key, subjects... : a copy of d1 whose manifest names release.dsse
+	local dir=$1 key=$2
+	shift 2
+	rm -rf "$dir" && cp -r d1 "$dir"
+	(cd "$dir" && "$vouch" attest sign --key "../$key" --predicate-type https://acme.example/release/v1 \
+		--predicate ../vpred.json -o release.dsse "$@" >/dev/null 2>&1)
+	manifest | python3 -c 'import json,sys; m=json.load(sys.stdin); m["signature"]="release.dsse"; print(json.dumps(m))' >"$dir/vouch-delivery.json"
+}
+signed_case vs vendor.key --subject fw/r1.bin --subject src.tar.gz --subject NOTES.txt
+expect "vendor-signed delivery with --vendor-key: accepted" 0 "$vouch" delivery submit --lab vlab --json --vendor-key "$vkey" vs
+python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["vendor_signature"]=="verified" else 1)' "$work/out" &&
+	ok "the receipt says the vendor signature was verified" || bad "receipt: $(head -c 300 "$work/out")"
+expect "the same without --vendor-key: accepted" 0 "$vouch" delivery submit --lab vlab --json vs
+grep -q '"unverified"' "$work/out" && ok "without the key the signature is recorded as unverified" || bad "no 'unverified': $(head -c 300 "$work/out")"
+expect "another vendor's key: refused (7)" 7 "$vouch" delivery submit --lab vlab --vendor-key "$okey" vs
+signed_case vs2 vendor.key --subject fw/r1.bin
+expect "a signature that leaves out an artefact: refused (7)" 7 "$vouch" delivery submit --lab vlab --vendor-key "$vkey" vs2
+rm -rf vs3 && cp -r d1 vs3 && manifest >vs3/vouch-delivery.json
+expect "--vendor-key but no signature in the manifest: refused (7)" 7 "$vouch" delivery submit --lab vlab --vendor-key "$vkey" vs3
+grep -q "names no signature" "$work/err" && ok "and says the manifest names no signature" || bad "message: $(cat "$work/err")"
+signed_case vs4 vendor.key --subject fw/r1.bin --subject src.tar.gz --subject NOTES.txt
+head -c 2097152 /dev/zero >vs4/release.dsse
+expect "--vendor-key and a 2 MiB signature file: refused (7)" 7 "$vouch" delivery submit --lab vlab --vendor-key "$vkey" vs4
+# a FIFO where a file should be must not hang the lab (no writer ever comes)
+rm -rf vf && cp -r d1 vf && manifest >vf/vouch-delivery.json && rm vf/NOTES.txt && mkfifo vf/NOTES.txt
+expect "a FIFO in place of an artefact: refused, no hang (3)" 3 timeout 20 "$vouch" delivery submit --lab vlab vf
+rm -rf vf && cp -r d1 vf && mkfifo vf/vouch-delivery.json
+expect "a FIFO in place of the manifest: refused, no hang (3)" 3 timeout 20 "$vouch" delivery submit --lab vlab vf
+# only the documented compressions: an lzop tarball is not opened (libarchive would run lzop)
+if command -v lzop >/dev/null; then
+	rm -rf vz && cp -r d1 vz && manifest >vz/vouch-delivery.json
+	tar -C vz -cf - . | lzop -c >d1.tar.lzo
+	expect "an lzop-compressed delivery: refused (3)" 3 "$vouch" delivery submit --lab vlab d1.tar.lzo
+fi
 
 manifest >d1/vouch-delivery.json
 expect "submit a good delivery" 0 "$vouch" delivery submit --lab lab --json d1
@@ -239,6 +276,11 @@ grep -q '^PASS' "$work/out" && ok "verify says PASS" || bad "verify output lacks
 expect "verify --json" 0 "$vouch" verify --json --bundle approved.bundle --key lab.pub d1/fw/r1.bin
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["pass"] and r["artefact"]=="fw/r1.bin" else 1)' "$work/out" &&
 	ok "verify --json: pass, artefact named" || bad "verify --json"
+expect "bundle --now 2026-01-01" 0 "$vouch" bundle --lab lab --now 2026-01-01 -o dated.bundle "$id"
+expect "verify --max-age 30, 59 days later: stale (18)" 18 "$vouch" verify --now 2026-03-01 --max-age 30 --bundle dated.bundle --key lab.pub d1/fw/r1.bin
+grep -q "2026-01-01T00:00:00Z" "$work/out" && ok "the stale answer names the date the bundle was made" || bad "stale: $(cat "$work/out")"
+expect "verify --max-age 90, 59 days later: pass" 0 "$vouch" verify --now 2026-03-01 --max-age 90 --bundle dated.bundle --key lab.pub d1/fw/r1.bin
+expect "verify --max-age 0: usage (2)" 2 "$vouch" verify --max-age 0 --bundle dated.bundle --key lab.pub d1/fw/r1.bin
 expect "waiver expired the day after: rejected (exit 8)" 8 "$vouch" evaluate --lab lab --policy waive.json --now 2027-02-01 --json -q "$id"
 python3 -c '
 import json,sys; e=json.load(open(sys.argv[1])); v=e["artefacts"][0]["verdict"]
@@ -325,6 +367,25 @@ print(passed)
 EOF
 [ "$(cat sweep.out)" = "[]" ] && ok "300 random bit flips anywhere in the bundle: every one fails" ||
 	{ bad "a bit flip in the bundle passed"; cat sweep.out; }
+# and 200 more inside the signed index (not in the log: its own signature and shape hold it)
+python3 - "$vouch" <<'EOF' >sweep2.out
+import json, random, subprocess, sys
+random.seed(7)
+b = json.load(open("approved.bundle"))
+t = b["index"]
+passed = []
+for k in range(200):
+    i = random.randrange(len(t))
+    c = chr(ord(t[i]) ^ (1 << random.randrange(7)))
+    x = dict(b); x["index"] = t[:i] + c + t[i + 1:]
+    open("sweep2.bundle", "w").write(json.dumps(x))
+    r = subprocess.run([sys.argv[1], "verify", "--bundle", "sweep2.bundle", "--key", "lab.pub", "d1/fw/r1.bin"], capture_output=True)
+    if r.returncode == 0:
+        passed.append((i, t[i], c))
+print(passed)
+EOF
+[ "$(cat sweep2.out)" = "[]" ] && ok "200 random bit flips inside the bundle's index: every one fails" ||
+	{ bad "a bit flip in the index passed"; cat sweep2.out; }
 
 # ---- 5. revocation -------------------------------------------------------------------
 expect "evaluate again (waiver valid)" 0 "$vouch" evaluate --lab lab --policy waive.json --now 2027-01-15 -q "$id"
@@ -332,6 +393,25 @@ expect "revoke" 0 "$vouch" revoke --lab lab --reason "backdoor account found in 
 expect "bundle after revocation" 0 "$vouch" bundle --lab lab -o revoked.bundle "$id"
 expect "verify: revoked (15)" 15 "$vouch" verify --bundle revoked.bundle --key lab.pub d1/fw/r1.bin
 grep -q "backdoor account found in the field" "$work/out" && ok "the revocation's reason is shown" || bad "no revocation reason"
+# a bundle whose revocation was dropped, or whose current verdict was swapped for an older
+# approval, keeps every remaining signature and proof valid: its signed index says otherwise
+python3 - <<'EOF'
+import json
+r = json.load(open("revoked.bundle")); a = json.load(open("approved.bundle"))
+x = dict(r); x["attestations"] = [t for t in r["attestations"] if t["kind"] != "revocation"]
+json.dump(x, open("norevoke.bundle", "w"))
+old = [t for t in a["attestations"] if t["kind"] == "verdict"][0]
+x = dict(r); x["attestations"] = [old if t["kind"] == "verdict" else t for t in r["attestations"]]
+json.dump(x, open("oldverdict.bundle", "w"))
+x = dict(r); x["attestations"] = [old]
+json.dump(x, open("oldonly.bundle", "w"))
+x = dict(a); x["index"] = r["index"]
+json.dump(x, open("otherindex.bundle", "w"))
+EOF
+expect "the revocation left out of the bundle: incomplete (17)" 17 "$vouch" verify --bundle norevoke.bundle --key lab.pub d1/fw/r1.bin
+expect "an older approval in place of the current verdict: two checkpoints (13)" 13 "$vouch" verify --bundle oldverdict.bundle --key lab.pub d1/fw/r1.bin
+expect "only the older approval, with the new index: incomplete (17)" 17 "$vouch" verify --bundle oldonly.bundle --key lab.pub d1/fw/r1.bin
+expect "the old bundle with the new bundle's index: incomplete (17)" 17 "$vouch" verify --bundle otherindex.bundle --key lab.pub d1/fw/r1.bin
 "$vouch" delivery show --lab lab --json "$id" >show2.json
 python3 -c 'import json; d=json.load(open("show2.json")); import sys; sys.exit(0 if d["status"]=="revoked" and d["attestations"][-1]["kind"]=="revocation" else 1)' &&
 	ok "delivery status revoked, revocation in the catalog" || bad "catalog does not show the revocation"
