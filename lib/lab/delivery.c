@@ -18,7 +18,9 @@
  * LAB_TAR_MEMBERS_MAX of them; its manifest may sit at the top or in one top directory.
  *
  * Rejected: trusting the manifest's digests (recomputed, always), accepting unlisted
- * files silently (they are listed in the receipt as "ignored" instead of being stored).
+ * tarball members silently (they are listed in the receipt as "ignored", at most 100,
+ * instead of being stored). A directory is not listed: only the manifest's paths are
+ * opened there, so its other files are never read.
  */
 #include <archive.h>
 #include <stdarg.h>
@@ -182,7 +184,8 @@ check_manifest(sub *s, json_t *m, const char **vendor, const char **product,
 		return;
 	}
 	s->arts = calloc(json_array_size(arts), sizeof(*s->arts));
-	if (s->arts == NULL) {
+	if (s->arts == NULL) { /* a problem, so that nothing is stored for a half-read manifest */
+		problem(s, NULL, "manifest", "out of memory reading the artefact list");
 		return;
 	}
 	bool firmware = false;
@@ -789,8 +792,11 @@ vouch_lab_submit(vouch_lab *lab, const char *path, const char *vendor_vkey, char
 		char *t = NULL;
 		size_t tl = 0;
 		if (read_file_all(s.sig_tmp, LAB_MANIFEST_MAX, &t, &tl) == VOUCH_OK) {
-			vouch_lab_put(lab, t, tl, sighex);
+			rc = vouch_lab_put(lab, t, tl, sighex);
 			free(t);
+			if (rc != VOUCH_OK) { /* never a catalog row naming a blob that is not there */
+				goto out;
+			}
 		}
 	}
 	sqlite3_stmt *q = NULL;

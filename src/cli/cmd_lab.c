@@ -132,13 +132,22 @@ read_text(const char *path, size_t max, char **out, size_t *len)
 			break;
 		}
 	}
+	bool failed = ferror(f) != 0;
 	if (f != stdin) {
 		fclose(f);
 	}
-	if (buf == NULL || n > max) {
+	if (buf == NULL) {
+		cli_err("%s: out of memory", path);
+		return EXIT_INTERNAL;
+	}
+	if (failed || n > max) { /* both "cannot be read" (exit 3), as the help says */
 		free(buf);
-		cli_err("%s: %s", path, buf == NULL ? "out of memory" : "too large");
-		return buf == NULL ? EXIT_INTERNAL : EXIT_LIMIT;
+		if (failed) {
+			cli_err("%s: read error", path);
+		} else {
+			cli_err("%s: larger than %zu bytes: not what this command reads", path, max);
+		}
+		return EXIT_INPUT;
 	}
 	buf[n] = '\0';
 	*out = buf;
@@ -647,8 +656,8 @@ cmd_evaluate(int argc, char **argv)
 		char **t = &texts[3 * nparts];
 		t[0] = rep ? dumps(rep) : NULL;
 		json_decref(rep);
-		if (r.sb != NULL) {
-			vouch_sbom_to_cyclonedx(r.sb, &t[2]);
+		if (r.sb == NULL || vouch_sbom_to_cyclonedx(r.sb, &t[2]) != VOUCH_OK) {
+			t[2] = NULL; /* checked below: recheck re-matches this SBOM, so none, no record */
 		}
 		if (r.vinfo != NULL) {
 			have_db = true;
@@ -659,7 +668,9 @@ cmd_evaluate(int argc, char **argv)
 		}
 		report_run_free(&r);
 		free(blob);
-		if (t[0] == NULL) {
+		if (t[0] == NULL || t[2] == NULL) {
+			cli_err("%s: the report or the SBOM could not be made (out of memory?): "
+				"nothing recorded", cli_text(name, 0));
 			rc = EXIT_INTERNAL;
 			goto out;
 		}
@@ -759,6 +770,11 @@ recheck_part(vouch_lab *lab, vouch_vulndb *db, const vouch_vulndb_info *info, js
 	json_t *rep = NULL, *va = json_array(), *oldids = json_object();
 	int rc = EXIT_INPUT;
 
+	if (jget(part, "sbom")[0] == '\0') {
+		cli_err("%s was evaluated without an SBOM: `vouch evaluate` it again",
+			cli_text(jget(part, "artefact"), 0));
+		goto out;
+	}
 	if (vouch_lab_get(lab, jget(part, "report"), TEXT_MAX, &rtext, &rlen) != VOUCH_OK ||
 	    vouch_lab_get(lab, jget(part, "sbom"), TEXT_MAX, &stext, &slen) != VOUCH_OK) {
 		cli_err("%s", vouch_lab_errmsg(lab));
