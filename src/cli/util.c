@@ -100,30 +100,34 @@ cli_parse_limit(vouch_limits *l, const char *arg)
 	return 0;
 }
 
-const char *
-cli_esc(const char *s, int slot)
+typedef char cli_slots[4][8192];
+
+/* s escaped by `esc` into one of four static buffers (each function has its own four, so
+ * one printf may mix cli_esc and cli_text with the same slot numbers). */
+static const char *
+esc_into(cli_slots *bufs, int slot, const char *s, size_t (*esc)(char *, size_t, const char *))
 {
-	static char bufs[4][8192];
-	char *b = bufs[slot & 3];
+	char *b = (*bufs)[slot & 3];
 
 	if (s == NULL) {
 		return "";
 	}
-	vouch_escape_str(b, sizeof(bufs[0]), s);
+	esc(b, sizeof((*bufs)[0]), s);
 	return b;
+}
+
+const char *
+cli_esc(const char *s, int slot)
+{
+	static cli_slots bufs;
+	return esc_into(&bufs, slot, s, vouch_escape_str);
 }
 
 const char *
 cli_text(const char *s, int slot)
 {
-	static char bufs[4][8192];
-	char *b = bufs[slot & 3];
-
-	if (s == NULL) {
-		return "";
-	}
-	vouch_escape_text_str(b, sizeof(bufs[0]), s);
-	return b;
+	static cli_slots bufs;
+	return esc_into(&bufs, slot, s, vouch_escape_text_str);
 }
 
 /* A progress bar on stderr (only installed when stderr is a terminal). */
