@@ -277,7 +277,8 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 	atts = json_object_get(b, "attestations");
 	static const char *const bk[] = {"bundle_version", "media_type", "delivery", "index",
 					 "attestations"};
-	if (b == NULL || !exact_keys(b, bk, 5) || !json_is_string(json_object_get(b, "index")) || !json_is_array(atts) ||
+	if (b == NULL || !exact_keys(b, bk, 5) || !json_is_string(json_object_get(b, "index")) ||
+	    !json_is_array(atts) ||
 	    json_array_size(atts) == 0 || json_array_size(atts) > BUNDLE_MAX_ATTESTATIONS ||
 	    json_integer_value(json_object_get(b, "bundle_version")) != VOUCH_BUNDLE_VERSION ||
 	    !json_is_string(json_object_get(b, "media_type")) ||
