@@ -476,6 +476,8 @@ tar_manifest(sub *s, const char *path, char **text, size_t *len, char prefix[LAB
 		return lab_fail(s->lab, VOUCH_E_IO, "%s: not a directory or a tarball vouch can read",
 				path);
 	}
+	/* the whole tarball is read: a second candidate is refused, not skipped (tar -x keeps
+	 * the last copy of a name, so the lab and the vendor's own tools would disagree) */
 	while (archive_read_next_header(ar, &e) == ARCHIVE_OK && ++members <= LAB_TAR_MEMBERS_MAX) {
 		const char *name = archive_entry_pathname(e), *rel = name ? member_rel(name, "") : NULL;
 		if (rel == NULL || archive_entry_filetype(e) != AE_IFREG) {
@@ -487,6 +489,13 @@ tar_manifest(sub *s, const char *path, char **text, size_t *len, char prefix[LAB
 			   (size_t)(slash - rel) <= LAB_NAME_MAX;
 		if (!top && !one) {
 			continue;
+		}
+		if (rc == VOUCH_OK) {
+			free(*text);
+			*text = NULL;
+			rc = lab_fail(s->lab, VOUCH_E_MALFORMED, "%s: more than one %s (the second is "
+				      "%.200s): a delivery has one manifest", path, VOUCH_LAB_MANIFEST, rel);
+			break;
 		}
 		int64_t sz = archive_entry_size(e);
 		if (sz < 0 || (uint64_t)sz > LAB_MANIFEST_MAX) {
@@ -514,7 +523,6 @@ tar_manifest(sub *s, const char *path, char **text, size_t *len, char prefix[LAB
 			prefix[0] = '\0';
 		}
 		rc = VOUCH_OK;
-		break;
 	}
 	archive_read_free(ar);
 	if (rc == VOUCH_E_NOTFOUND) {
@@ -568,11 +576,16 @@ read_tar_artefacts(sub *s, const char *path, const char *prefix)
 			}
 			break;
 		}
-		if (!listed && s->sig_path != NULL && strcmp(rel, s->sig_path) == 0 &&
-		    s->sig_tmp == NULL) {
+		if (!listed && s->sig_path != NULL && strcmp(rel, s->sig_path) == 0) {
 			char hex[65];
 			uint64_t n;
-			listed = spool(s, -1, ar, LAB_MANIFEST_MAX, &s->sig_tmp, hex, &n) == VOUCH_OK;
+			if (s->sig_tmp != NULL) {
+				problem(s, s->sig_path, "duplicate", "the tarball holds this path twice");
+				listed = true;
+			} else {
+				listed = spool(s, -1, ar, LAB_MANIFEST_MAX, &s->sig_tmp, hex, &n) ==
+					 VOUCH_OK;
+			}
 		}
 		if (!listed && strcmp(rel, VOUCH_LAB_MANIFEST) != 0 &&
 		    json_array_size(s->ignored) < 100) {

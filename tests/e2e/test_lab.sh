@@ -182,6 +182,14 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["id
 	ok "tarball gives the same id" || bad "tarball gave another id"
 tar -C "$work" -czf d1top.tar.gz d1
 expect "a tarball with one top directory" 0 "$vouch" delivery submit --lab lab d1top.tar.gz
+# two manifests in one tarball (tar -r appends a second copy; tar -x would keep the last):
+# refused, whichever the lab would have read
+mkdir -p m2 && python3 -c 'import json,sys; m=json.load(open("d1/vouch-delivery.json")); m["version"]="9.9"; print(json.dumps(m))' >m2/vouch-delivery.json
+tar -C d1 -cf two.tar . && tar -C m2 -rf two.tar ./vouch-delivery.json
+expect "a tarball with two manifests: refused (3)" 3 "$vouch" delivery submit --lab lab two.tar
+grep -q "more than one" "$work/err" && ok "and says there are two manifests" || bad "message: $(cat "$work/err")"
+tar -C vs -cf twosig.tar . && tar -C vs -rf twosig.tar ./release.dsse
+expect "a tarball with the vendor signature twice: refused (3)" 3 "$vouch" delivery submit --lab vlab twosig.tar
 expect "delivery list" 0 "$vouch" delivery list --lab lab --json
 expect "unknown delivery: exit 3" 3 "$vouch" evaluate --lab lab ffffffffffff
 
