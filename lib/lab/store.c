@@ -165,6 +165,29 @@ blob_name(vouch_lab *lab, const char *hex, bool mk)
 	return p;
 }
 
+/* After a rename: make the new name itself durable (fsync of the directory holding it), so
+ * that a power loss cannot keep a logged attestation while losing its envelope's blob. */
+static int
+sync_parent(vouch_lab *lab, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	int fd, rc = VOUCH_OK;
+
+	if (dir == NULL) {
+		return lab_fail(lab, VOUCH_E_NOMEM, "out of memory");
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		rc = lab_fail(lab, VOUCH_E_IO, "%s: %s", dir, strerror(errno));
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	free(dir);
+	return rc;
+}
+
 int
 lab_adopt_tmp(vouch_lab *lab, const char *tmp, const char hex[65])
 {
@@ -181,6 +204,8 @@ lab_adopt_tmp(vouch_lab *lab, const char *tmp, const char hex[65])
 	} else if (chmod(tmp, 0444) != 0 || rename(tmp, dst) != 0) {
 		rc = lab_fail(lab, VOUCH_E_IO, "%s: %s", dst, strerror(errno));
 		unlink(tmp);
+	} else {
+		rc = sync_parent(lab, dst);
 	}
 	free(dst);
 	return rc;
@@ -230,6 +255,8 @@ lab_write_once(vouch_lab *lab, const char *path, const void *p, size_t n)
 	}
 	if (rc != VOUCH_OK) {
 		unlink(tmp);
+	} else {
+		rc = sync_parent(lab, path);
 	}
 	free(tmp);
 	return rc;
