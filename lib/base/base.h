@@ -173,6 +173,10 @@ size_t vouch_escape(char *dst, size_t cap, const char *src, size_t n);
  */
 int vouch_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first);
 
+/* Write all n bytes to fd, retrying short writes and EINTR. VOUCH_OK, or VOUCH_E_IO with
+ * errno saying why (EIO when write made no progress). */
+int vouch_write_all(int fd, const void *p, size_t n);
+
 /* Shannon entropy in bits per byte (0..8) of a byte histogram. */
 double vouch_entropy(const uint64_t hist[256], uint64_t total);
 

@@ -6,11 +6,13 @@
  * terminal and for JSON while staying reversible for a reader: valid UTF-8 is kept (names in
  * other scripts stay legible), everything else becomes \xNN.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "vouch/vouch.h"
@@ -164,5 +166,27 @@ vouch_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first)
 	}
 	*arr = p;
 	*cap = nc;
+	return VOUCH_OK;
+}
+
+int
+vouch_write_all(int fd, const void *p, size_t n)
+{
+	const char *b = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			if (w == 0) {
+				errno = EIO;
+			}
+			return VOUCH_E_IO;
+		}
+		b += w;
+		n -= (size_t)w;
+	}
 	return VOUCH_OK;
 }

@@ -413,7 +413,7 @@ int
 vouch_ed25519_save(const vouch_ed25519_key *k, const char *path)
 {
 	char *text = NULL;
-	size_t len, off = 0;
+	size_t len;
 	bool created = false;
 	int fd = -1, err;
 
@@ -432,16 +432,8 @@ vouch_ed25519_save(const vouch_ed25519_key *k, const char *path)
 	if (fchmod(fd, 0600) != 0) {
 		goto out;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			goto out;
-		}
-		off += (size_t)w;
+	if (vouch_write_all(fd, text, len) != VOUCH_OK) {
+		goto out;
 	}
 	if (fsync(fd) != 0) {
 		goto out;

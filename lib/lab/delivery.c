@@ -288,16 +288,9 @@ spool(sub *s, int fd, struct archive *ar, uint64_t max, char **tmp_out, char hex
 			goto out;
 		}
 		vouch_sha256_update(h, buf, (size_t)r);
-		for (ssize_t done = 0; done < r;) {
-			ssize_t w = write(out, buf + done, (size_t)(r - done));
-			if (w < 0 && errno == EINTR) {
-				continue;
-			}
-			if (w <= 0) {
-				rc = lab_fail(s->lab, VOUCH_E_IO, "blob store: %s", strerror(errno));
-				goto out;
-			}
-			done += w;
+		if (vouch_write_all(out, buf, (size_t)r) != VOUCH_OK) {
+			rc = lab_fail(s->lab, VOUCH_E_IO, "blob store: %s", strerror(errno));
+			goto out;
 		}
 	}
 	if (fsync(out) != 0) {

@@ -772,18 +772,20 @@ comps_group(dctx *c, ditem *a, size_t na, ditem *b, size_t nb)
 	}
 }
 
+/* The items of a report list keyed by up to three of its members, sorted. */
 static ditem *
-comps_items(dctx *c, const dside *s, size_t *nout)
+keyed_items(dctx *c, json_t *arr, const char *k0, const char *k1, const char *k2,
+	    size_t *nout)
 {
-	size_t n = json_array_size(s->comps);
+	size_t n = json_array_size(arr);
 	ditem *it = items_new(c, n);
 
 	if (it == NULL) {
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_array_get(s->comps, i);
-		it[i] = (ditem){.k = {sget(o, "name"), sget(o, "kind"), sget(o, "version")},
+		json_t *o = json_array_get(arr, i);
+		it[i] = (ditem){.k = {sget(o, k0), sget(o, k1), k2 ? sget(o, k2) : NULL},
 				.idx = i, .j = o};
 	}
 	qsort(it, n, sizeof(ditem), item_cmp);
@@ -796,7 +798,8 @@ static void
 diff_components(dctx *c)
 {
 	size_t na = 0, nb = 0;
-	ditem *a = comps_items(c, &c->s[0], &na), *b = comps_items(c, &c->s[1], &nb);
+	ditem *a = keyed_items(c, c->s[0].comps, "name", "kind", "version", &na);
+	ditem *b = keyed_items(c, c->s[1].comps, "name", "kind", "version", &nb);
 	size_t i = 0, j = 0;
 
 	if (c->rc != VOUCH_OK) {
@@ -868,24 +871,6 @@ vulns_group(dctx *c, ditem *a, size_t na, ditem *b, size_t nb)
 	}
 }
 
-static ditem *
-vulns_items(dctx *c, const dside *s, size_t *nout)
-{
-	size_t n = json_array_size(s->vulns);
-	ditem *it = items_new(c, n);
-
-	if (it == NULL) {
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_array_get(s->vulns, i);
-		it[i] = (ditem){.k = {sget(o, "id"), sget(o, "component")}, .idx = i, .j = o};
-	}
-	qsort(it, n, sizeof(ditem), item_cmp);
-	*nout = n;
-	return it;
-}
-
 static const char *
 db_digest(const dside *s)
 {
@@ -916,7 +901,8 @@ diff_vulns(dctx *c)
 		return o;
 	}
 	size_t na = 0, nb = 0;
-	ditem *a = vulns_items(c, &c->s[0], &na), *b = vulns_items(c, &c->s[1], &nb);
+	ditem *a = keyed_items(c, c->s[0].vulns, "id", "component", NULL, &na);
+	ditem *b = keyed_items(c, c->s[1].vulns, "id", "component", NULL, &nb);
 	if (c->rc == VOUCH_OK) {
 		walk(c, a, na, b, nb, vulns_group);
 	}

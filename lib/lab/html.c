@@ -429,6 +429,21 @@ hb_off(hbuf *b, const json_t *o, const char *k)
 	}
 }
 
+/* A byte count: human units, the exact count in a tooltip; anything else as it is. */
+static void
+hb_bytes(hbuf *b, const json_t *o, const char *k)
+{
+	long long v;
+
+	if (jint(o, k, &v) && v >= 0) {
+		hb_f(b, "<span title=\"%lld bytes\">", v);
+		hb_size(b, (unsigned long long)v);
+		hb_s(b, "</span>");
+	} else {
+		hb_mem(b, o, k);
+	}
+}
+
 /* ---- fixed vocabularies: classes and words come from these tables only ------------- */
 
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
@@ -1092,7 +1107,6 @@ page_head(ctx *c, const char *title)
 			hb_s(b, "<table class=\"artefacts\"><thead><tr><th>artefact</th><th>role</th>"
 				"<th>SHA-256</th><th>size</th></tr></thead><tbody>");
 			json_array_foreach(arts, j, a) {
-				long long sz;
 				hb_s(b, "<tr><td class=\"p\">");
 				hb_mem(b, a, "name");
 				hb_s(b, "</td><td>");
@@ -1100,13 +1114,7 @@ page_head(ctx *c, const char *title)
 				hb_s(b, "</td><td class=\"p\">");
 				hb_mem(b, a, "sha256");
 				hb_s(b, "</td><td class=\"n\">");
-				if (jint(a, "size", &sz) && sz >= 0) {
-					hb_f(b, "<span title=\"%lld bytes\">", sz);
-					hb_size(b, (unsigned long long)sz);
-					hb_s(b, "</span>");
-				} else {
-					hb_mem(b, a, "size");
-				}
+				hb_bytes(b, a, "size");
 				hb_s(b, "</td></tr>");
 			}
 			hb_s(b, "</tbody></table>\n");
@@ -1675,9 +1683,8 @@ tree_meta(ctx *c, size_t im, const json_t *f, const char *path)
 		hb_s(b, "</code> ");
 	}
 	if (jint(f, "size", &sz) && sz >= 0) {
-		hb_f(b, "<span title=\"%lld bytes\">", sz);
-		hb_size(b, (unsigned long long)sz);
-		hb_s(b, "</span> ");
+		hb_bytes(b, f, "size");
+		hb_s(b, " ");
 	}
 	if (jstr(f, "container")) {
 		hb_s(b, "[");
@@ -1886,7 +1893,6 @@ regions_table(ctx *c, size_t im, bool image)
 	hb_s(b, "<th></th><th>kind</th><th>format</th><th>offset</th><th>length</th>"
 		"<th>entropy</th></tr></thead><tbody>\n");
 	json_array_foreach(m->regions, j, g) {
-		long long len;
 		double ev;
 		if (region_of_image(m, g) != image) {
 			continue;
@@ -1905,13 +1911,7 @@ regions_table(ctx *c, size_t im, bool image)
 		hb_s(b, "</td><td class=\"n\">");
 		hb_off(b, g, "offset");
 		hb_s(b, "</td><td class=\"n\">");
-		if (jint(g, "length", &len) && len >= 0) {
-			hb_f(b, "<span title=\"%lld bytes\">", len);
-			hb_size(b, (unsigned long long)len);
-			hb_s(b, "</span>");
-		} else {
-			hb_mem(b, g, "length");
-		}
+		hb_bytes(b, g, "length");
 		hb_s(b, "</td><td class=\"n\">");
 		if (jnum(g, "entropy", &ev)) {
 			hb_f(b, "%.2f", ev);

@@ -233,20 +233,7 @@ lab_write_once(vouch_lab *lab, const char *path, const void *p, size_t n)
 		free(tmp);
 		return rc;
 	}
-	const uint8_t *b = p;
-	size_t done = 0;
-	while (done < n) {
-		ssize_t w = write(fd, b + done, n - done);
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			rc = lab_fail(lab, VOUCH_E_IO, "%s: %s", path, strerror(errno));
-			break;
-		}
-		done += (size_t)w;
-	}
-	if (rc == VOUCH_OK && (fsync(fd) != 0 || fchmod(fd, 0444) != 0)) {
+	if (vouch_write_all(fd, p, n) != VOUCH_OK || fsync(fd) != 0 || fchmod(fd, 0444) != 0) {
 		rc = lab_fail(lab, VOUCH_E_IO, "%s: %s", path, strerror(errno));
 	}
 	close(fd);

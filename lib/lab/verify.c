@@ -165,10 +165,12 @@ extra_matches(const char *proof, const uint8_t entry[32])
 
 /*
  * The bundle's signed index must list exactly the attestations the bundle carries, in
- * order, and the one checkpoint (size, root) they were all proved against.
+ * order, and the one checkpoint (size, root) they were all proved against. eds[i] is the
+ * SHA-256 of attestation i's envelope (computed once, for its inclusion proof).
  */
 static bool
-index_matches(json_t *pred, json_t *atts, uint64_t size, const char *root_b64, const char *did)
+index_matches(json_t *pred, json_t *atts, uint8_t (*eds)[32], uint64_t size,
+	      const char *root_b64, const char *did)
 {
 	static const char *const ek[] = {"kind", "index", "envelope_sha256"};
 	json_t *list = json_object_get(pred, "attestations"), *cp = json_object_get(pred, "checkpoint");
@@ -185,22 +187,19 @@ index_matches(json_t *pred, json_t *atts, uint64_t size, const char *root_b64, c
 		return false;
 	}
 	json_array_foreach(list, i, e) {
-		const char *env, *kind = json_string_value(json_object_get(e, "kind"));
+		const char *kind = json_string_value(json_object_get(e, "kind"));
 		const char *hex = json_string_value(json_object_get(e, "envelope_sha256"));
 		char want[65];
-		uint8_t d[32];
 
 		a = json_array_get(atts, i);
-		env = json_string_value(json_object_get(a, "envelope"));
-		if (!exact_keys(e, ek, 3) || kind == NULL || hex == NULL || env == NULL ||
+		if (!exact_keys(e, ek, 3) || kind == NULL || hex == NULL ||
 		    strcmp(kind, json_string_value(json_object_get(a, "kind"))) != 0 ||
 		    !json_is_integer(json_object_get(e, "index")) ||
 		    json_integer_value(json_object_get(e, "index")) !=
 			    json_integer_value(json_object_get(a, "index"))) {
 			return false;
 		}
-		vouch_sha256_oneshot(env, strlen(env), d);
-		lab_hex(d, 32, want);
+		lab_hex(eds[i], 32, want);
 		if (strcmp(hex, want) != 0) {
 			return false;
 		}
@@ -254,6 +253,7 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 	char *ktext = NULL, *lines[4], filehex[65], why[256];
 	const char *log_vkey = NULL, *att_vkey = NULL, *origin_seen = NULL;
 	json_t *sts[BUNDLE_MAX_ATTESTATIONS] = {0}, *index_st = NULL;
+	uint8_t eds[BUNDLE_MAX_ATTESTATIONS][32];
 	char cp_root[45] = "";
 	uint64_t cp_size = 0;
 	size_t i, nk;
@@ -304,7 +304,7 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 		const char *note = proof ? proof_note(proof, &nlen) : NULL;
 		uint64_t size, idx;
 		vouch_tlog_hash root;
-		uint8_t ed[32];
+		uint8_t *ed = eds[i];
 
 		static const char *const ak[] = {"kind", "index", "envelope", "proof"};
 		if (env == NULL || note == NULL || kind == NULL || !exact_keys(a, ak, 4) ||
@@ -438,7 +438,7 @@ vouch_bundle_verify(const uint8_t file_sha256[32], const char *bundle, size_t bu
 		goto out;
 	}
 	json_t *ipred = json_object_get(index_st, "predicate");
-	if (!index_matches(ipred, atts, cp_size, cp_root, did)) {
+	if (!index_matches(ipred, atts, eds, cp_size, cp_root, did)) {
 		answer(res, VOUCH_BUNDLE_INCOMPLETE, "the bundle's attestations are not the ones the "
 		       "lab listed in its signed index (one left out, added or replaced)");
 		goto out;

@@ -78,24 +78,13 @@ static int
 write_file(const char *path, const char *text, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	size_t n = strlen(text), off = 0;
+	size_t n = strlen(text);
 	int rc = VOUCH_OK;
 
 	if (fd < 0) {
 		return VOUCH_E_IO;
 	}
-	while (off < n) {
-		ssize_t w = write(fd, text + off, n - off);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			rc = VOUCH_E_IO;
-			break;
-		}
-		off += (size_t)w;
-	}
+	rc = vouch_write_all(fd, text, n);
 	if (rc == VOUCH_OK && fsync(fd) != 0) {
 		rc = VOUCH_E_IO;
 	}
@@ -336,7 +325,7 @@ store_object(vouch_tlog *t, int objfd, const char *path, uint8_t digest[VOUCH_HA
 		goto out;
 	}
 	for (;;) {
-		ssize_t r = read(in, buf, 1 << 16), off = 0;
+		ssize_t r = read(in, buf, 1 << 16);
 
 		if (r < 0 && errno == EINTR) {
 			continue;
@@ -351,18 +340,9 @@ store_object(vouch_tlog *t, int objfd, const char *path, uint8_t digest[VOUCH_HA
 		if ((rc = vouch_sha256_update(h, buf, (size_t)r)) != VOUCH_OK) {
 			goto out;
 		}
-		while (off < r) {
-			ssize_t w = write(out, buf + off, (size_t)(r - off));
-
-			if (w < 0 && errno == EINTR) {
-				continue;
-			}
-			if (w <= 0) {
-				rc = vouch_errf(&t->err, VOUCH_E_IO, 0, "objects/: %s",
-						strerror(errno));
-				goto out;
-			}
-			off += w;
+		if (vouch_write_all(out, buf, (size_t)r) != VOUCH_OK) {
+			rc = vouch_errf(&t->err, VOUCH_E_IO, 0, "objects/: %s", strerror(errno));
+			goto out;
 		}
 	}
 	if ((rc = vouch_sha256_final(h, digest)) != VOUCH_OK) {

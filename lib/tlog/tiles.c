@@ -79,7 +79,6 @@ vouch_tlog_write_at(int dirfd, const char *rel, const void *data, size_t len)
 {
 	char path[256], tmp[280];
 	const uint8_t *p = data;
-	size_t off = 0;
 	int fd, rc = VOUCH_OK;
 
 	if (snprintf(path, sizeof(path), "%s", rel) >= (int)sizeof(path)) {
@@ -98,18 +97,7 @@ vouch_tlog_write_at(int dirfd, const char *rel, const void *data, size_t len)
 	if (fd < 0) {
 		return VOUCH_E_IO;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, p + off, len - off);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			rc = VOUCH_E_IO;
-			break;
-		}
-		off += (size_t)w;
-	}
+	rc = vouch_write_all(fd, p, len);
 	if (close(fd) != 0) {
 		rc = VOUCH_E_IO;
 	}

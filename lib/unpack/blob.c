@@ -273,16 +273,8 @@ spool_spill(vouch_spool *sp)
 	if (sp->fd < 0) {
 		return VOUCH_E_IO;
 	}
-	size_t done = 0;
-	while (done < sp->len) {
-		ssize_t w = write(sp->fd, sp->buf + done, sp->len - done);
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			return VOUCH_E_IO;
-		}
-		done += (size_t)w;
+	if (vouch_write_all(sp->fd, sp->buf, sp->len) != VOUCH_OK) {
+		return VOUCH_E_IO;
 	}
 	free(sp->buf);
 	sp->buf = NULL;
@@ -343,16 +335,8 @@ vouch_spool_write(vouch_spool *sp, const void *p, size_t n)
 			return rc;
 		}
 	}
-	size_t done = 0;
-	while (done < n) {
-		ssize_t w = write(sp->fd, (const char *)p + done, n - done);
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			return VOUCH_E_IO;
-		}
-		done += (size_t)w;
+	if (vouch_write_all(sp->fd, p, n) != VOUCH_OK) {
+		return VOUCH_E_IO;
 	}
 	sp->len += n;
 	return VOUCH_OK;

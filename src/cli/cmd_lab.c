@@ -1274,7 +1274,7 @@ cmd_verify(int argc, char **argv)
 		json_object_set_new(o, "result", json_string(stale ? "stale"
 								    : vouch_bundle_check_str(res.check)));
 		json_object_set_new(o, "pass", json_boolean(rc == EXIT_OK));
-		json_object_set_new(o, "bundle_created", res.created[0] ? json_string(res.created)
+		json_object_set_new(o, "bundle_created", res.created[0] ? cli_jstr(res.created)
 									: json_null());
 		json_object_set_new(o, "reason", cli_jstr(res.reason));
 		json_object_set_new(o, "verdict", res.verdict[0] ? json_string(res.verdict) : json_null());
@@ -1299,9 +1299,10 @@ cmd_verify(int argc, char **argv)
 		}
 		printf("FAIL (stale): the bundle was made %s, more than %llu days before %s; the lab "
 		       "may have revoked its approval since: ask it for a fresh bundle\n",
-		       res.created, (unsigned long long)max_age, nows);
+		       cli_esc(res.created, 0), (unsigned long long)max_age, nows);
 	} else if (res.check == VOUCH_BUNDLE_PASS) {
-		printf("PASS: %s; bundle made %s\n", cli_esc(res.reason, 0), res.created);
+		printf("PASS: %s; bundle made %s\n", cli_esc(res.reason, 0),
+		       cli_esc(res.created, 1));
 	} else {
 		printf("FAIL (%s): %s\n", vouch_bundle_check_str(res.check), cli_esc(res.reason, 0));
 	}
